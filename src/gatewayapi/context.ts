@@ -1,0 +1,70 @@
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Infra, Xds } from '../ir/types.js';
+import type { KubeObject } from '../load/resource.js';
+import type { Condition } from './conditions.js';
+import type { ResourceIndex } from './resources.js';
+
+export interface GatewayApiOptions {
+  /** Only GatewayClasses with this controllerName are ours. */
+  controllerName: string;
+  /** The namespace the gateway controller "is installed" in (owner of merged-gateway proxies). */
+  namespace: string;
+  features: { backend: boolean; envoyPatchPolicy: boolean };
+  globalRateLimit?: boolean;
+  /**
+   * egc compiles for a proxy on a plain host (Envoy Gateway's host mode); the reference's
+   * Kubernetes-only restrictions (no loopback backends) do not apply there.
+   */
+  runningOnHost?: boolean;
+  /** Bind listeners on the ports the Gateway declares, even privileged ones (no +10000 shift). */
+  bindDeclaredPorts?: boolean;
+}
+
+export interface RouteGroupKind {
+  group: string;
+  kind: string;
+}
+
+export interface ListenerContext {
+  gateway: GatewayContext;
+  /** The listener as written in the Gateway spec. */
+  spec: any;
+  index: number;
+  name: string;
+  protocol: string;
+  port: number;
+  hostname?: string;
+  conditions: Condition[];
+  supportedKinds: RouteGroupKind[];
+  attachedRoutes: number;
+  /** Label selector for allowedRoutes.namespaces.from = Selector, once parsed. */
+  namespaceSelector?: (labels: Record<string, string>) => boolean;
+  tlsSecrets: KubeObject[];
+  ready: boolean;
+  /** `ns/gateway/listener`: the IR listener's name. */
+  irName: string;
+}
+
+export interface GatewayContext {
+  object: KubeObject;
+  namespace: string;
+  name: string;
+  listeners: ListenerContext[];
+  /** Key of this gateway's xdsIR/infraIR entry (the class name when gateways are merged). */
+  irKey: string;
+  envoyProxy?: KubeObject;
+  conditions: Condition[];
+}
+
+/** State shared by every translation step of one run. */
+export interface TranslationContext {
+  options: GatewayApiOptions;
+  resources: ResourceIndex;
+  gateways: GatewayContext[];
+  xdsIR: Record<string, Xds>;
+  infraIR: Record<string, Infra>;
+  diagnostics: Diagnostic[];
+  mergeGateways: boolean;
+  gatewayClass?: KubeObject;
+  classEnvoyProxy?: KubeObject;
+}

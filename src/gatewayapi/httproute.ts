@@ -1,0 +1,157 @@
+import type { DestinationSetting, HTTPRoute, StringMatch } from '../ir/types.js';
+import type { KubeObject } from '../load/resource.js';
+import { resolveBackendRef } from './backendref.js';
+import { condition } from './conditions.js';
+import type { TranslationContext } from './context.js';
+import { computeHosts } from './hostname.js';
+import { FilterError, processFilters } from './httpfilters.js';
+import { conditionMessage, parentHasCondition, resolveParents, setParentCondition, type RouteParent } from './parents.js';
+import { validateRegex } from './regex.js';
+
+/** Translates every HTTPRoute (and, with `grpc`, GRPCRoute) into IR routes on its listeners. */
+export function processHTTPRoutes(ctx: TranslationContext): void {
+  for (const route of ctx.resources.all('HTTPRoute')) {
+    for (const parent of resolveParents(ctx, route)) translateForParent(ctx, route, parent);
+  }
+}
+
+function translateForParent(ctx: TranslationContext, route: KubeObject, parent: RouteParent): void {
+  let routes: HTTPRoute[];
+  try {
+    routes = buildRuleRoutes(ctx, route, parent);
+  } catch (error) {
+    if (!(error instanceof FilterError)) throw error;
+    setParentCondition(parent, condition('Accepted', false, 'UnsupportedValue', conditionMessage(error.message)));
+    return;
+  }
+  if (!parentHasCondition(parent, 'ResolvedRefs', 'False')) {
+    setParentCondition(parent, condition('ResolvedRefs', true, 'ResolvedRefs', 'Resolved all the Object references for the Route'));
+  }
+  if (parentHasCondition(parent, 'Accepted', 'False')) return;
+  if (!attachToListeners(ctx, route, parent, routes)) {
+    setParentCondition(
+      parent,
+      condition('Accepted', false, 'NoMatchingListenerHostname', "There were no hostname intersections between the HTTPRoute and this parent ref's Listener(s)."),
+    );
+  }
+}
+
+export function routeMetadata(route: KubeObject, rule: any): HTTPRoute['metadata'] {
+  const metadata: NonNullable<HTTPRoute['metadata']> = { kind: route.kind, name: route.metadata.name, namespace: route.metadata.namespace ?? 'default' };
+  if (rule.name) metadata.sectionName = rule.name;
+  return metadata;
+}
+
+/** One IR route per rule match (or one match-all route for a rule without matches). */
+function buildRuleRoutes(ctx: TranslationContext, route: KubeObject, parent: RouteParent): HTTPRoute[] {
+  const prefix = `httproute/${route.metadata.namespace}/${route.metadata.name}`;
+  const result: HTTPRoute[] = [];
+  (route.spec?.rules ?? []).forEach((rule: any, ruleIndex: number) => {
+    const destinationName = `${prefix}/rule/${ruleIndex}`;
+    const filters = processFilters(ctx, route, parent, rule.filters ?? [], destinationName);
+    const matches: any[] = rule.matches?.length ? rule.matches : [undefined];
+    const ruleRoutes = matches.map((match, matchIndex) => {
+      const irRoute: HTTPRoute = {
+        name: `${destinationName}/match/${match === undefined ? -1 : matchIndex}`,
+        hostname: '',
+        isHTTP2: false,
+        metadata: routeMetadata(route, rule),
+      };
+      if (match) applyMatch(irRoute, match);
+      applyTimeouts(irRoute, rule.timeouts);
+      Object.assign(irRoute, filtersForRoute(filters));
+      return irRoute;
+    });
+
+    const settings: DestinationSetting[] = [];
+    const addressTypes = new Set<string>();
+    for (const ref of rule.backendRefs ?? []) {
+      const setting = resolveBackendRef(ctx, route, parent, ref);
+      if (!setting) continue;
+      if (setting.addressType) addressTypes.add(setting.addressType);
+      settings.push(setting);
+    }
+    if (addressTypes.size > 1) {
+      setParentCondition(parent, condition('ResolvedRefs', false, 'ResolvedRefs', 'Mixed endpointslice address type between backendRefs is not supported'));
+    }
+    const hasValidBackend = settings.some((s) => s.endpoints !== undefined);
+    for (const irRoute of ruleRoutes) {
+      if (irRoute.redirect || (irRoute.directResponse && !rule.backendRefs?.length)) continue;
+      irRoute.destination = { name: destinationName, settings };
+      if (!hasValidBackend && !irRoute.directResponse) irRoute.directResponse = { statusCode: 500 };
+    }
+    result.push(...ruleRoutes);
+  });
+  return result;
+}
+
+function filtersForRoute(filters: ReturnType<typeof processFilters>): Partial<HTTPRoute> {
+  const { extensions: _extensions, ...rest } = filters;
+  return structuredClone(rest);
+}
+
+export function stringMatch(type: string | undefined, name: string | undefined, value: string): StringMatch {
+  const match: StringMatch = { distinct: false } as StringMatch;
+  if (name !== undefined) match.name = name;
+  if (type === 'RegularExpression') {
+    const problem = validateRegex(value);
+    if (problem) throw new FilterError(`Regex "${value}" is invalid: ${problem}`);
+    match.safeRegex = value;
+  } else {
+    match.exact = value;
+  }
+  return match;
+}
+
+function applyMatch(irRoute: HTTPRoute, match: any): void {
+  if (match.path) {
+    const value = match.path.value ?? '/';
+    switch (match.path.type ?? 'PathPrefix') {
+      case 'Exact':
+        irRoute.pathMatch = { distinct: false, exact: value, name: '' };
+        break;
+      case 'RegularExpression':
+        irRoute.pathMatch = { ...stringMatch('RegularExpression', '', value) };
+        break;
+      default:
+        irRoute.pathMatch = { distinct: false, name: '', prefix: value };
+    }
+  }
+  const headerMatches: StringMatch[] = (match.headers ?? []).map((h: any) => stringMatch(h.type, h.name, h.value));
+  if (match.method) headerMatches.push({ distinct: false, exact: match.method, name: ':method' });
+  if (headerMatches.length) irRoute.headerMatches = headerMatches;
+  const queryParamMatches: StringMatch[] = (match.queryParams ?? []).map((q: any) => stringMatch(q.type, q.name, q.value));
+  if (queryParamMatches.length) irRoute.queryParamMatches = queryParamMatches;
+}
+
+function applyTimeouts(irRoute: HTTPRoute, timeouts: any): void {
+  if (!timeouts) return;
+  const http: Record<string, string> = {};
+  if (timeouts.request) http.requestTimeout = timeouts.request;
+  if (timeouts.backendRequest) http.backendRequestTimeout = timeouts.backendRequest;
+  if (Object.keys(http).length) irRoute.traffic = { timeout: { http } };
+}
+
+/** Copies the rule routes onto every listener the parent attached to, once per hostname. */
+export function attachToListeners(ctx: TranslationContext, route: KubeObject, parent: RouteParent, routes: HTTPRoute[]): boolean {
+  let intersects = false;
+  for (const listener of parent.listeners) {
+    const hosts = computeHosts(route.spec?.hostnames ?? [], listener.hostname);
+    if (hosts.length === 0) continue;
+    intersects = true;
+    const irListener = ctx.xdsIR[listener.gateway.irKey]?.http?.find((l) => l.name === listener.irName);
+    if (!irListener) continue;
+    if (route.kind === 'GRPCRoute') irListener.isHTTP2 = true;
+    for (const host of hosts) {
+      for (const base of routes) {
+        const hostRoute: HTTPRoute = { ...structuredClone(base), name: `${base.name}/${host.replaceAll('.', '_')}`, hostname: host };
+        if (hostRoute.redirect && hostRoute.redirect.port === undefined) {
+          const scheme = hostRoute.redirect.scheme?.toLowerCase();
+          hostRoute.redirect.port = scheme === 'http' ? 80 : scheme === 'https' ? 443 : listener.port;
+        }
+        (irListener.routes ??= []).push(hostRoute);
+      }
+    }
+  }
+  return intersects;
+}

@@ -1,0 +1,59 @@
+import { groupOf, type KubeObject } from '../load/resource.js';
+
+export const gatewayGroup = 'gateway.networking.k8s.io';
+export const envoyGatewayGroup = 'gateway.envoyproxy.io';
+export const multiclusterGroup = 'multicluster.x-k8s.io';
+
+/**
+ * Every input object, indexed by kind and namespaced name, in input order.
+ * The translator reads resources only through this index.
+ */
+export class ResourceIndex {
+  private readonly byKind = new Map<string, KubeObject[]>();
+  private readonly byKey = new Map<string, KubeObject>();
+  private readonly endpointSlicesByService = new Map<string, KubeObject[]>();
+
+  constructor(readonly objects: readonly KubeObject[]) {
+    for (const object of objects) {
+      const kind = object.kind;
+      let list = this.byKind.get(kind);
+      if (!list) this.byKind.set(kind, (list = []));
+      list.push(object);
+      const key = keyOf(kind, object.metadata.namespace ?? '', object.metadata.name);
+      if (!this.byKey.has(key)) this.byKey.set(key, object);
+      if (kind === 'EndpointSlice') {
+        const service = object.metadata.labels?.['kubernetes.io/service-name'];
+        if (service) {
+          const serviceKey = `${object.metadata.namespace}/${service}`;
+          let slices = this.endpointSlicesByService.get(serviceKey);
+          if (!slices) this.endpointSlicesByService.set(serviceKey, (slices = []));
+          slices.push(object);
+        }
+      }
+    }
+  }
+
+  all(kind: string): KubeObject[] {
+    return this.byKind.get(kind) ?? [];
+  }
+
+  get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.byKey.get(keyOf(kind, namespace ?? '', name));
+  }
+
+  endpointSlicesFor(namespace: string, service: string): KubeObject[] {
+    return this.endpointSlicesByService.get(`${namespace}/${service}`) ?? [];
+  }
+
+  namespaceLabels(namespace: string): Record<string, string> {
+    return this.get('Namespace', '', namespace)?.metadata.labels ?? {};
+  }
+}
+
+function keyOf(kind: string, namespace: string, name: string): string {
+  return `${kind}|${namespace}|${name}`;
+}
+
+export function isGatewayApiObject(object: KubeObject): boolean {
+  return groupOf(object.apiVersion) === gatewayGroup;
+}

@@ -1,0 +1,147 @@
+/**
+ * The whole batch pipeline: load → schema → gatewayapi → xds → bootstrap.
+ * Each stage has its own entry point; this module only wires them and adds the checks that
+ * span stages (unsupported kinds, order independence, statuses as diagnostics).
+ */
+import { buildBootstrap, type BootstrapOptions } from './bootstrap/bootstrap.js';
+import { codes } from './diagnostics/codes.js';
+import { diagnosticAt } from './diagnostics/at.js';
+import { sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
+import type { GatewayApiOptions } from './gatewayapi/context.js';
+import { diagnosticsFromStatuses } from './gatewayapi/status-diagnostics.js';
+import { translateGatewayApi } from './gatewayapi/translate.js';
+import type { Infra, Xds } from './ir/types.js';
+import { parseTexts, readInputs, type InputText } from './load/load.js';
+import type { KubeObject } from './load/resource.js';
+import { validateObjects } from './schema/validate.js';
+import type { Json, XdsResources } from './xds/resources.js';
+import { translateXds } from './xds/translate.js';
+
+export const controllerName = 'gateway.envoyproxy.io/gatewayclass-controller';
+
+/** Kinds the translator reads. Anything else is reported, never dropped in silence. */
+export const supportedKinds = new Set([
+  'GatewayClass',
+  'Gateway',
+  'HTTPRoute',
+  'GRPCRoute',
+  'TLSRoute',
+  'TCPRoute',
+  'UDPRoute',
+  'ReferenceGrant',
+  'Service',
+  'EndpointSlice',
+  'ServiceImport',
+  'Backend',
+  'Namespace',
+  'Secret',
+  'ConfigMap',
+  'HTTPRouteFilter',
+  'EnvoyProxy',
+]);
+
+export interface CompileOptions {
+  /** Files, directories or `-`; or texts already read. */
+  inputs: readonly string[] | readonly InputText[];
+  defaultNamespace?: string;
+  readStdin?: () => string;
+  bootstrap?: BootstrapOptions;
+}
+
+export interface Proxy {
+  /** The xdsIR key: `namespace/gateway`, or the GatewayClass name for merged gateways. */
+  name: string;
+  xds: Xds;
+  infra: Infra;
+  resources: XdsResources;
+  bootstrap: Json;
+}
+
+export interface CompileResult {
+  objects: KubeObject[];
+  xdsIR: Record<string, Xds>;
+  infraIR: Record<string, Infra>;
+  proxies: Proxy[];
+  diagnostics: Diagnostic[];
+}
+
+/** creationTimestamp first (Gateway API's tie-break), then kind, namespace and name. */
+function canonicalOrder(a: KubeObject, b: KubeObject): number {
+  const aTime = a.metadata.creationTimestamp ?? '';
+  const bTime = b.metadata.creationTimestamp ?? '';
+  return (
+    aTime.localeCompare(bTime) ||
+    a.kind.localeCompare(b.kind) ||
+    (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
+    a.metadata.name.localeCompare(b.metadata.name)
+  );
+}
+
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.code}|${d.file}|${d.line}|${d.column}|${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export const hostModeOptions: GatewayApiOptions = {
+  controllerName,
+  namespace: 'envoy-gateway-system',
+  features: { backend: true, envoyPatchPolicy: true },
+  runningOnHost: true,
+};
+
+export function compile(options: CompileOptions): CompileResult {
+  const loadOptions = { defaultNamespace: options.defaultNamespace, readStdin: options.readStdin };
+  const diagnostics: Diagnostic[] = [];
+  let texts: InputText[];
+  if (options.inputs.length > 0 && typeof options.inputs[0] !== 'string') {
+    texts = [...(options.inputs as InputText[])];
+  } else {
+    const read = readInputs(options.inputs as string[], loadOptions);
+    texts = read.texts;
+    diagnostics.push(...read.diagnostics);
+  }
+  const loaded = parseTexts(texts, loadOptions);
+  diagnostics.push(...loaded.diagnostics);
+
+  const checked = validateObjects(loaded.objects);
+  diagnostics.push(...checked.diagnostics);
+
+  const objects: KubeObject[] = [];
+  for (const object of checked.valid) {
+    if (supportedKinds.has(object.kind)) {
+      objects.push(object);
+      continue;
+    }
+    diagnostics.push(
+      diagnosticAt(object, ['kind'], {
+        code: codes.unsupportedKind,
+        severity: 'warning',
+        message: `${object.kind} (${object.apiVersion}) is not supported yet; ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name} is not translated`,
+      }),
+    );
+  }
+  objects.sort(canonicalOrder);
+
+  const translated = translateGatewayApi(objects, hostModeOptions);
+  diagnostics.push(...translated.diagnostics);
+  const gateways = new Map(objects.filter((o) => o.kind === 'Gateway').map((g) => [`${g.metadata.namespace}/${g.metadata.name}`, g]));
+  diagnostics.push(...diagnosticsFromStatuses(objects, (namespace, name) => gateways.get(`${namespace}/${name}`)));
+
+  const proxies: Proxy[] = Object.keys(translated.xdsIR)
+    .sort()
+    .map((name) => {
+      const xds = translated.xdsIR[name];
+      const result = translateXds(xds);
+      for (const error of result.errors) {
+        diagnostics.push({ code: codes.internal, severity: 'error', message: `proxy ${name}: ${error}` });
+      }
+      return { name, xds, infra: translated.infraIR[name], resources: result, bootstrap: buildBootstrap(result, options.bootstrap) };
+    });
+
+  return { objects, xdsIR: translated.xdsIR, infraIR: translated.infraIR, proxies, diagnostics: sortDiagnostics(dedupe(diagnostics)) };
+}

@@ -1,0 +1,30 @@
+/** Envoy resources in proto-JSON form (camelCase fields, `@type` on Any). */
+export type Json = Record<string, any>;
+
+export const typeUrlPrefix = 'type.googleapis.com/';
+
+/** A google.protobuf.Any of the given fully qualified message type. */
+export function any(typeName: string, value: Json): Json {
+  return { '@type': `${typeUrlPrefix}${typeName}`, ...value };
+}
+
+/** ADS config source: what the reference's xDS points at; the bootstrap stage inlines it away. */
+export const adsConfigSource: Json = { ads: {}, resourceApiVersion: 'V3' };
+
+/** Per-connection buffer the reference sets on listeners and clusters unless a policy says otherwise. */
+export const defaultBufferLimitBytes = 32768;
+
+/** IR byte fields arrive as base64 (reference YAML of Go []byte) or as a list of byte values. */
+export function bytesToBase64(value: unknown): string {
+  if (Array.isArray(value)) return Buffer.from(value as number[]).toString('base64');
+  if (typeof value === 'string') return value;
+  return '';
+}
+
+export interface XdsResources {
+  listeners: Json[];
+  routes: Json[];
+  clusters: Json[];
+  endpoints: Json[];
+  secrets: Json[];
+}

@@ -1,0 +1,326 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parse } from 'yaml';
+import { codes } from '../src/diagnostics/codes.js';
+import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
+import { parseTexts } from '../src/load/load.js';
+import type { KubeObject } from '../src/load/resource.js';
+import { knownKinds, schemaFor, validateObjects } from '../src/schema/validate.js';
+import { closest, editDistance } from '../src/schema/suggest.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+function check(text: string) {
+  const loaded = parseTexts([{ file: 'input.yaml', text }]);
+  assert.deepEqual(loaded.diagnostics, [], 'the test input itself must load cleanly');
+  return validateObjects(loaded.objects);
+}
+
+/** The single diagnostic with this code; fails when there are none or several. */
+function only(diagnostics: Diagnostic[], code: string): Diagnostic {
+  const found = diagnostics.filter((d) => d.code === code);
+  assert.equal(found.length, 1, `expected one ${code}, got: ${JSON.stringify(diagnostics, null, 1)}`);
+  return found[0];
+}
+
+const quickstart = `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata:
+  name: eg
+spec:
+  controllerName: gateway.envoyproxy.io/gatewayclass-controller
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: eg
+spec:
+  gatewayClassName: eg
+  listeners:
+    - name: http
+      protocol: HTTP
+      port: 8888
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: backend
+spec:
+  parentRefs:
+    - name: eg
+  hostnames:
+    - "www.example.com"
+  rules:
+    - backendRefs:
+        - group: "gateway.envoyproxy.io"
+          kind: Backend
+          name: backend
+      matches:
+        - path:
+            type: PathPrefix
+            value: /
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: Backend
+metadata:
+  name: backend
+spec:
+  endpoints:
+    - ip:
+        address: 0.0.0.0
+        port: 3000
+`;
+
+/** A Gateway with one listener; `listener` is spliced in at the listener's indentation. */
+function gateway(listener: string): string {
+  return `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: eg
+spec:
+  gatewayClassName: eg
+  listeners:
+    - name: http
+${listener}`;
+}
+
+describe('schema validation', () => {
+  it('accepts the quick start unchanged', () => {
+    const result = check(quickstart);
+    assert.deepEqual(result.diagnostics, []);
+    assert.deepEqual(
+      result.valid.map((o) => o.kind),
+      ['GatewayClass', 'Gateway', 'HTTPRoute', 'Backend'],
+    );
+  });
+
+  it('reports an unknown field at its key, with the close field name', () => {
+    const text = quickstart.replace('  hostnames:\n', '  hostname:\n');
+    const d = only(check(text).diagnostics, codes.unknownField);
+    assert.equal(d.message, 'unknown field `hostname` in `spec`, did you mean `hostnames`?');
+    assert.equal(d.path, 'spec.hostname');
+    // Line 26 of the input is "  hostname:"; the key starts in column 3.
+    assert.equal(d.file, 'input.yaml');
+    assert.equal(d.line, 26);
+    assert.equal(d.column, 3);
+    assert.equal(d.resource, 'HTTPRoute default/backend');
+  });
+
+  it('lists the allowed fields when nothing is close', () => {
+    const d = only(check(gateway('      protocol: HTTP\n      port: 80\n      zzz: 1\n')).diagnostics, codes.unknownField);
+    assert.match(d.message, /^unknown field `zzz` in `spec\.listeners\[0\]`; expected one of name, hostname, port, protocol, tls, allowedRoutes$/);
+  });
+
+  it('reports a wrong type, hinting at quoted numbers', () => {
+    const d = only(check(gateway('      protocol: HTTP\n      port: "80"\n')).diagnostics, codes.wrongType);
+    assert.equal(d.message, '`spec.listeners[0].port`: expected an integer, got the string `80` (write it without quotes)');
+    assert.deepEqual([d.line, d.column], [10, 13]);
+  });
+
+  it('reports a mapping where a list belongs', () => {
+    const text = 'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r\nspec:\n  rules:\n    backendRefs:\n      - name: s\n';
+    const d = only(check(text).diagnostics, codes.wrongType);
+    assert.deepEqual([d.line, d.column], [7, 5]);
+    assert.equal(d.message, '`spec.rules`: expected a list, got a mapping');
+    assert.equal(d.path, 'spec.rules');
+  });
+
+  it('reports a bad enum value with the value it resembles', () => {
+    const text = quickstart.replace('type: PathPrefix', 'type: Prefix');
+    const d = only(check(text).diagnostics, codes.badEnum);
+    assert.equal(
+      d.message,
+      '`spec.rules[0].matches[0].path.type` must be one of Exact, PathPrefix, RegularExpression; got `Prefix` — did you mean `PathPrefix`?',
+    );
+    assert.deepEqual([d.line, d.column], [35, 19]);
+  });
+
+  it('reports a port out of range with both bounds', () => {
+    const d = only(check(gateway('      protocol: HTTP\n      port: 70000\n')).diagnostics, codes.outOfRange);
+    assert.equal(d.message, '`spec.listeners[0].port` must be an integer between 1 and 65535, got 70000');
+    assert.deepEqual([d.line, d.column], [10, 13]);
+  });
+
+  it('reports every missing required field of a node in one diagnostic', () => {
+    const d = only(check(gateway('      hostname: foo.example.com\n')).diagnostics, codes.missingField);
+    assert.equal(d.message, 'missing required fields `port` and `protocol` in `spec.listeners[0]`');
+    // Points at the listener mapping, which starts at its first key on line 8.
+    assert.deepEqual([d.line, d.column], [8, 7]);
+  });
+
+  it('reports a hostname that breaks the pattern, suggesting the lowercase form', () => {
+    const text = quickstart.replace('"www.example.com"', '"WWW.Example.com"');
+    const d = only(check(text).diagnostics, codes.badPattern);
+    assert.match(d.message, /^`spec\.hostnames\[0\]` must be a lowercase hostname .*; got `WWW\.Example\.com` — did you mean `www\.example\.com`\?$/);
+    assert.equal(d.line, 27);
+  });
+
+  it('reports one problem per node: an empty header name is empty, not also a bad pattern', () => {
+    const text = quickstart.replace(
+      '      matches:\n',
+      '      filters:\n        - type: RequestHeaderModifier\n          requestHeaderModifier:\n            set:\n              - name: ""\n                value: x\n      matches:\n',
+    );
+    const { diagnostics } = check(text);
+    assert.equal(diagnostics.length, 1, JSON.stringify(diagnostics));
+    assert.equal(diagnostics[0].message, '`spec.rules[0].filters[0].requestHeaderModifier.set[0].name` must not be empty');
+  });
+
+  it('excludes the invalid object and keeps its valid sibling', () => {
+    const text = quickstart.replace('port: 3000', 'port: -1');
+    const result = check(text);
+    const d = only(result.diagnostics, codes.outOfRange);
+    assert.equal(d.message, '`spec.endpoints[0].ip.port` must be an integer between 0 and 65535, got -1');
+    assert.deepEqual(
+      result.valid.map((o) => o.kind),
+      ['GatewayClass', 'Gateway', 'HTTPRoute'],
+    );
+  });
+
+  it('rejects an apiVersion the kind was never served at, and warns on a retired one', () => {
+    const unknown = check(quickstart.replace('gateway.networking.k8s.io/v1\nkind: HTTPRoute', 'gateway.networking.k8s.io/v2\nkind: HTTPRoute'));
+    const d = only(unknown.diagnostics, codes.unknownApiVersion);
+    assert.match(d.message, /^unknown apiVersion `gateway\.networking\.k8s\.io\/v2` for HTTPRoute; expected `gateway\.networking\.k8s\.io\/v1` or `gateway\.networking\.k8s\.io\/v1beta1`$/);
+    assert.ok(!unknown.valid.some((o) => o.kind === 'HTTPRoute'));
+
+    const legacy = check('apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: GRPCRoute\nmetadata:\n  name: g\nspec: {}\n');
+    assert.equal(only(legacy.diagnostics, codes.legacyApiVersion).severity, 'warning');
+    assert.equal(legacy.valid.length, 1);
+  });
+
+  it('passes kinds without a schema through untouched', () => {
+    const result = check('apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  anything: [1, 2]\n');
+    assert.deepEqual(result.diagnostics, []);
+    assert.equal(result.valid.length, 1);
+  });
+
+  it('drops null fields the way the API server prunes them', () => {
+    const text = quickstart.replace('      matches:\n', '      timeouts: null\n      matches:\n');
+    const result = check(text);
+    assert.deepEqual(result.diagnostics, []);
+    const route = result.valid.find((o) => o.kind === 'HTTPRoute') as KubeObject;
+    assert.ok(!('timeouts' in route.spec.rules[0]));
+  });
+});
+
+describe('suggestions', () => {
+  it('measures edits with adjacent swaps as one', () => {
+    assert.equal(editDistance('hostname', 'hostnames'), 1);
+    assert.equal(editDistance('prot', 'port'), 1);
+    assert.equal(editDistance('abc', 'xyz'), 3);
+  });
+
+  it('offers only close candidates', () => {
+    assert.equal(closest('protcol', ['name', 'port', 'protocol']), 'protocol');
+    assert.equal(closest('exact', ['Exact', 'PathPrefix']), 'Exact');
+    assert.equal(closest('banana', ['name', 'port', 'protocol']), undefined);
+  });
+});
+
+describe('schemas', () => {
+  it('every schema file compiles, and every kind has exactly one schema', async () => {
+    const build = await import(pathToFileURL(join(root, 'scripts/build-validators.mjs')).href);
+    const schemas = build.loadSchemas();
+    const ajv = build.createAjv(schemas);
+    for (const { file, schema } of schemas) {
+      assert.doesNotThrow(() => ajv.getSchema(schema.$id), `schemas/${file} does not compile`);
+      assert.ok(ajv.getSchema(schema.$id), `schemas/${file} did not compile`);
+    }
+    const names = knownKinds().map((k) => `${k.apiVersion} ${k.kind}`);
+    assert.equal(new Set(names).size, names.length, 'a kind/version is listed twice');
+    for (const { kind } of knownKinds()) {
+      const schema = schemaFor(kind) as { title?: string } | undefined;
+      assert.equal(schema?.title, kind, `no schema file for ${kind}`);
+    }
+    assert.equal(schemaFor('NoSuchKind'), undefined);
+  });
+
+  it('covers the kinds the brief names, at the Gateway API v1.2 versions', () => {
+    const names = new Set(knownKinds().map((k) => `${k.apiVersion} ${k.kind}`));
+    for (const expected of [
+      'gateway.networking.k8s.io/v1 GatewayClass',
+      'gateway.networking.k8s.io/v1beta1 GatewayClass',
+      'gateway.networking.k8s.io/v1 Gateway',
+      'gateway.networking.k8s.io/v1 HTTPRoute',
+      'gateway.networking.k8s.io/v1beta1 HTTPRoute',
+      'gateway.networking.k8s.io/v1 GRPCRoute',
+      'gateway.networking.k8s.io/v1alpha2 TLSRoute',
+      'gateway.networking.k8s.io/v1alpha2 TCPRoute',
+      'gateway.networking.k8s.io/v1alpha2 UDPRoute',
+      'gateway.networking.k8s.io/v1beta1 ReferenceGrant',
+      'gateway.networking.k8s.io/v1alpha3 BackendTLSPolicy',
+      'v1 Service',
+      'discovery.k8s.io/v1 EndpointSlice',
+      'v1 Secret',
+      'v1 ConfigMap',
+      'v1 Namespace',
+      'multicluster.x-k8s.io/v1alpha1 ServiceImport',
+      'gateway.envoyproxy.io/v1alpha1 Backend',
+    ]) {
+      assert.ok(names.has(expected), `missing ${expected}`);
+    }
+  });
+});
+
+/**
+ * The Envoy Gateway v1.2.0 translator cases feed objects straight to the translator, bypassing
+ * the API server, and a few break the CRDs on purpose. Every other object must validate: a
+ * schema error anywhere else is a schema bug. Each entry below was checked against the CRD.
+ */
+const corpusCaseErrors: Record<string, string[]> = {
+  'backend-invalid-hostname-address': ['spec.endpoints[0].fqdn.hostname', 'spec.endpoints[0].ip.address'],
+  'backendtlspolicy-default-ns': ['spec.targetRefs[0].sectionName'],
+  'envoyproxy-tls-settings-invalid': ['spec.listeners[0]', 'spec.listeners[1]'],
+  'envoyproxy-tls-settings': ['spec.listeners[0]', 'spec.listeners[1]'],
+  'gateway-with-two-listeners-with-same-port-http-udp-protocol': ['spec.listeners[0].hostname'],
+  'httproute-attaching-to-listener-with-backend-and-core-backendrefs': ['addressType'],
+  'httproute-with-header-filter-empty-header-values': [
+    'spec.rules[0].filters[0].requestHeaderModifier.set[0].value',
+    'spec.rules[0].filters[0].requestHeaderModifier.add[0].value',
+  ],
+  'httproute-with-header-filter-empty-headers': [
+    'spec.rules[0].filters[0].requestHeaderModifier.set[0].name',
+    'spec.rules[0].filters[0].requestHeaderModifier.add[0].name',
+  ],
+  'httproute-with-header-filter-invalid-headers': [
+    'spec.rules[0].filters[0].requestHeaderModifier.set[0].name',
+    'spec.rules[0].filters[0].requestHeaderModifier.add[0].name',
+  ],
+  'httproute-with-header-filter-no-valid-headers': ['spec.rules[0].filters[0].requestHeaderModifier.add[0].name'],
+  'httproute-with-redirect-filter-invalid-scheme': ['spec.rules[0].filters[0].requestRedirect.scheme'],
+  'httproute-with-redirect-filter-invalid-status': ['spec.rules[0].filters[0].requestRedirect.statusCode'],
+  'httproute-with-response-header-filter-empty-header-values': [
+    'spec.rules[0].filters[0].responseHeaderModifier.set[0].value',
+    'spec.rules[0].filters[0].responseHeaderModifier.add[0].value',
+  ],
+  'httproute-with-response-header-filter-invalid-headers': [
+    'spec.rules[0].filters[0].responseHeaderModifier.set[0].name',
+    'spec.rules[0].filters[0].responseHeaderModifier.add[0].name',
+  ],
+  'httproute-with-response-header-filter-no-valid-headers': ['spec.rules[0].filters[0].responseHeaderModifier.add[0].name'],
+  'httproute-with-urlrewrite-filter-invalid-hostname': ['spec.rules[0].filters[0].urlRewrite.hostname'],
+  'httproute-with-urlrewrite-filter-invalid-path-type': ['spec.rules[0].filters[0].urlRewrite.path.type'],
+};
+
+const corpusDir = join(root, '../shared/conformance/eg-v1.2.0/gatewayapi');
+
+describe('Envoy Gateway v1.2.0 translator cases', { skip: !existsSync(corpusDir) && 'no ../shared corpus' }, () => {
+  it('validate except where a case breaks the CRDs on purpose', () => {
+    const found: Record<string, string[]> = {};
+    for (const file of readdirSync(corpusDir).filter((f) => f.endsWith('.in.yaml'))) {
+      const document = parse(readFileSync(join(corpusDir, file), 'utf8')) ?? {};
+      const objects: KubeObject[] = [];
+      for (const value of Object.values(document)) {
+        for (const item of Array.isArray(value) ? value : [value]) {
+          if (item && typeof item === 'object' && 'kind' in item) objects.push(item as KubeObject);
+        }
+      }
+      const errors = validateObjects(objects).diagnostics.filter((d) => d.severity === 'error');
+      if (errors.length) found[file.replace(/\.in\.yaml$/, '')] = errors.map((d) => d.path ?? '');
+    }
+    const sorted = (map: Record<string, string[]>) => Object.fromEntries(Object.entries(map).map(([k, v]) => [k, [...v].sort()]));
+    assert.deepEqual(sorted(found), sorted(corpusCaseErrors));
+  });
+});
