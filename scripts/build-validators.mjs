@@ -34,9 +34,24 @@ export function createAjv(schemas, code = {}) {
   ajv.addKeyword({ keyword: kindKeyword, schemaType: 'object' });
   for (const { file, schema } of schemas) {
     if (typeof schema.$id !== 'string') throw new Error(`schemas/${file} has no $id`);
+    refuseAlternatives(schema, `schemas/${file}`);
     ajv.addSchema(schema);
   }
   return ajv;
+}
+
+/**
+ * ajv reports every failing branch of an anyOf/oneOf, which reads as several contradicting
+ * messages for one field; schemas express alternatives with type unions and optional fields instead.
+ */
+function refuseAlternatives(schema, where) {
+  if (Array.isArray(schema)) schema.forEach((item) => refuseAlternatives(item, where));
+  else if (schema && typeof schema === 'object') {
+    for (const [key, value] of Object.entries(schema)) {
+      if (key === 'anyOf' || key === 'oneOf') throw new Error(`${where}: ${key} is not allowed (see build-validators.mjs)`);
+      refuseAlternatives(value, where);
+    }
+  }
 }
 
 /** Kind schemas (those with the kind annotation), each with a valid JS identifier for its export. */

@@ -46,6 +46,8 @@ export interface CompileOptions {
   defaultNamespace?: string;
   readStdin?: () => string;
   bootstrap?: BootstrapOptions;
+  /** Bind privileged listener ports as declared instead of shifting them by 10000. */
+  bindDeclaredPorts?: boolean;
 }
 
 export interface Proxy {
@@ -63,6 +65,8 @@ export interface CompileResult {
   infraIR: Record<string, Infra>;
   proxies: Proxy[];
   diagnostics: Diagnostic[];
+  /** Input texts by file name, for code frames. */
+  sources: Map<string, string>;
 }
 
 /** creationTimestamp first (Gateway API's tie-break), then kind, namespace and name. */
@@ -127,7 +131,7 @@ export function compile(options: CompileOptions): CompileResult {
   }
   objects.sort(canonicalOrder);
 
-  const translated = translateGatewayApi(objects, hostModeOptions);
+  const translated = translateGatewayApi(objects, { ...hostModeOptions, bindDeclaredPorts: options.bindDeclaredPorts });
   diagnostics.push(...translated.diagnostics);
   const gateways = new Map(objects.filter((o) => o.kind === 'Gateway').map((g) => [`${g.metadata.namespace}/${g.metadata.name}`, g]));
   diagnostics.push(...diagnosticsFromStatuses(objects, (namespace, name) => gateways.get(`${namespace}/${name}`)));
@@ -143,5 +147,12 @@ export function compile(options: CompileOptions): CompileResult {
       return { name, xds, infra: translated.infraIR[name], resources: result, bootstrap: buildBootstrap(result, options.bootstrap) };
     });
 
-  return { objects, xdsIR: translated.xdsIR, infraIR: translated.infraIR, proxies, diagnostics: sortDiagnostics(dedupe(diagnostics)) };
+  return {
+    objects: [...checked.valid].sort(canonicalOrder),
+    xdsIR: translated.xdsIR,
+    infraIR: translated.infraIR,
+    proxies,
+    diagnostics: sortDiagnostics(dedupe(diagnostics)),
+    sources: new Map(texts.map((t) => [t.file, t.text])),
+  };
 }

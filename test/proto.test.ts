@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { checkAny, checkMessage, type ProtoIssue } from '../src/verify/proto.js';
 
 const bootstrapType = 'envoy.config.bootstrap.v3.Bootstrap';
@@ -8,7 +11,8 @@ const routerType = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.
 const listenerPath = 'staticResources.listeners[0]';
 const hcmPath = `${listenerPath}.filterChains[0].filters[0].typedConfig`;
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// Fixtures are edited freely in each test, so they are loosely typed.
+type Json = Record<string, any>;
 
 /** A minimal static bootstrap in proto3 JSON (lowerCamelCase), as in Envoy's v3 API reference. */
 function minimalBootstrap(): Json {
@@ -370,5 +374,45 @@ describe('checkAny', () => {
       const issues = checkAny({ '@type': `type.googleapis.com/${type}` });
       assert.ok(issues.every((issue) => !/unknown type/.test(issue.message)), `${type}: ${JSON.stringify(issues)}`);
     }
+  });
+});
+
+// Envoy Gateway v1.2.0's own xDS output (accepted by Envoy) must pass without a single issue:
+// this is what keeps the checker from flagging valid config.
+const xdsOutDir = fileURLToPath(new URL('../../../shared/conformance/eg-v1.2.0/xds-ir/out', import.meta.url));
+const resourceTypes: Record<string, string> = {
+  listeners: 'envoy.config.listener.v3.Listener',
+  clusters: 'envoy.config.cluster.v3.Cluster',
+  endpoints: 'envoy.config.endpoint.v3.ClusterLoadAssignment',
+  routes: 'envoy.config.route.v3.RouteConfiguration',
+  secrets: 'envoy.extensions.transport_sockets.tls.v3.Secret',
+};
+
+describe('Envoy Gateway v1.2.0 xDS output', { skip: !existsSync(xdsOutDir) && 'no ../shared corpus' }, () => {
+  it('passes the check with no issues', () => {
+    let checked = 0;
+    const failures: string[] = [];
+    for (const file of readdirSync(xdsOutDir).sort()) {
+      const kind = /\.([a-z]+)\.yaml$/.exec(file)?.[1];
+      const type = kind ? resourceTypes[kind] : undefined;
+      if (!type) continue;
+      const resources = (parse(readFileSync(`${xdsOutDir}/${file}`, 'utf8')) ?? []) as unknown[];
+      resources.forEach((resource, index) => {
+        checked++;
+        for (const issue of checkMessage(type, resource)) failures.push(`${file}[${index}] ${issue.path}: ${issue.message}`);
+      });
+    }
+    assert.ok(checked > 500, `only ${checked} resources found`);
+    assert.deepEqual(failures, []);
+  });
+
+  it('still catches a mistake planted in one of them', () => {
+    const listeners = parse(readFileSync(`${xdsOutDir}/http-route-regex.listeners.yaml`, 'utf8')) as Json[];
+    listeners[0].defaultFilterChain.filters[0].typedConfig.httpFilters[0].typedConfig.suppressEnvoyHeaders = 'true';
+    assertOneIssue(
+      checkMessage(resourceTypes.listeners, listeners[0]),
+      'defaultFilterChain.filters[0].typedConfig.httpFilters[0].typedConfig.suppressEnvoyHeaders',
+      /expected a boolean, got the string "true"/,
+    );
   });
 });

@@ -205,6 +205,25 @@ describe('schema validation', () => {
   });
 });
 
+const standaloneConfig = join(root, '../shared/seed/examples/standalone.yaml');
+
+describe('EnvoyGateway configuration', { skip: !existsSync(standaloneConfig) && 'no ../shared seed examples' }, () => {
+  // The config file has no metadata, so it is validated as parsed rather than through the loader.
+  const config = () => parse(readFileSync(standaloneConfig, 'utf8')) as KubeObject;
+
+  it('accepts the host-mode standalone config', () => {
+    assert.deepEqual(validateObjects([config()]).diagnostics, []);
+  });
+
+  it('names the setting a misspelt section most resembles', () => {
+    const object = config();
+    object.extensionAPIs = object.extensionApis;
+    delete object.extensionApis;
+    const d = only(validateObjects([object]).diagnostics, codes.unknownField);
+    assert.equal(d.message, 'unknown field `extensionAPIs`, did you mean `extensionApis`?');
+  });
+});
+
 describe('suggestions', () => {
   it('measures edits with adjacent swaps as one', () => {
     assert.equal(editDistance('hostname', 'hostnames'), 1);
@@ -270,6 +289,25 @@ describe('schemas', () => {
  * schema error anywhere else is a schema bug. Each entry below was checked against the CRD.
  */
 const corpusCaseErrors: Record<string, string[]> = {
+  'backendtrafficpolicy-buffer-limit-with-invalid-value': ['spec.connection.bufferLimit'],
+  'backendtrafficpolicy-status-fault-injection': ['spec.faultInjection.abort.httpStatus'],
+  'backendtrafficpolicy-with-circuitbreakers-error': [
+    'spec.circuitBreaker.maxConnections',
+    'spec.circuitBreaker.maxParallelRetries',
+    'spec.circuitBreaker.maxRequestsPerConnection',
+  ],
+  'backendtrafficpolicy-with-loadbalancer-invalid-consistent-hash-table-size': [
+    'spec.loadBalancer.consistentHash',
+    'spec.loadBalancer.consistentHash',
+    'spec.loadBalancer.consistentHash.tableSize',
+  ],
+  'clienttrafficpolicy-connection-limit-error': ['spec.connection.connectionLimit.closeDelay'],
+  'clienttrafficpolicy-headers-error': ['spec.headers.earlyRequestHeaders.set[0].name', 'spec.headers.earlyRequestHeaders.add[0].name'],
+  'clienttrafficpolicy-http-health-check': ['spec.healthCheck.Path', 'spec.healthCheck'],
+  'clienttrafficpolicy-idle-timeout-with-error': ['spec.timeout.http.requestReceivedTimeout'],
+  'httproute-and-backendtrafficpolicy-with-timeout-error': ['spec.timeout.tcp.connectTimeout'],
+  'httproute-with-urlrewrite-filter-regex-match-replace-http': ['spec.urlRewrite.path.replaceRegexMatch'],
+  'httproute-with-urlrewrite-filter-regex-match-replace-invalid': ['spec.urlRewrite.path.replaceRegexMatch'],
   'backend-invalid-hostname-address': ['spec.endpoints[0].fqdn.hostname', 'spec.endpoints[0].ip.address'],
   'backendtlspolicy-default-ns': ['spec.targetRefs[0].sectionName'],
   'envoyproxy-tls-settings-invalid': ['spec.listeners[0]', 'spec.listeners[1]'],

@@ -18,6 +18,7 @@
  * - EnvoyPatchPolicy statuses are compared at the `status` level (type, status, reason): the
  *   reference's messages embed its own Go serialisation of the patched resource.
  */
+import { canonicalizeIR } from '../ir/parse.js';
 import type { Xds } from '../ir/types.js';
 import { translateXds } from '../xds/translate.js';
 import { firstDifference, formatDifference } from './diff.js';
@@ -54,7 +55,7 @@ export function runXdsIrCase(name: string, ir: unknown, expectation: XdsExpectat
     if (ir !== null && ir !== undefined) return { pass: false, diff: 'case input: the IR is not a mapping' };
     ir = {};
   }
-  const xds = ir as Xds;
+  const xds = canonicalizeIR(ir as Xds);
   let result: ReturnType<typeof translateXds>;
   try {
     result = translateXds(xds, { rateLimitServiceUrl, dnsDomain: dnsDomainByCase[name] ?? defaultDnsDomain });

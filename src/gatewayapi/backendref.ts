@@ -27,6 +27,9 @@ const protocolByRouteKind: Record<string, DestinationSetting['protocol']> = {
   UDPRoute: 'UDP',
 };
 
+/** The route kinds whose backendRefs may name a Backend (Envoy Gateway's documented restriction). */
+const backendRouteKinds = new Set(['HTTPRoute', 'TLSRoute']);
+
 /**
  * Resolves one backendRef of a route rule to a destination setting. An invalid reference sets the
  * parent's ResolvedRefs condition and yields a setting with only a weight, so the rule keeps the
@@ -116,6 +119,9 @@ function validateBackendRef(ctx: TranslationContext, route: KubeObject, parent: 
     default: {
       if (!ctx.options.features.backend) {
         return unresolved(parent, 'UnsupportedRefValue', 'The Backend API is disabled; enable it to use Backend references');
+      }
+      if (!backendRouteKinds.has(route.kind)) {
+        return unresolved(parent, 'UnsupportedValue', `Resource ${namespace}/${ref.name} of type Backend is not supported for ${route.kind} routes`);
       }
       const backend = ctx.resources.get('Backend', namespace, ref.name);
       if (!backend) return unresolved(parent, 'BackendNotFound', `Backend ${namespace}/${ref.name} not found`);

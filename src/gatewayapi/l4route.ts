@@ -112,13 +112,14 @@ function translateTCPRoute(ctx: TranslationContext, route: KubeObject, parent: R
 
   let programmed = false;
   for (const listener of parent.listeners) {
-    if (listener.attachedRoutes > 1) continue;
+    if (listener.attachedRoutes > 1 || !listener.ready) continue;
     programmed = true;
     const irListener = tcpListenerFor(ctx, listener.gateway.irKey, listener.irName);
     if (!irListener) continue;
     const irRoute: TCPRoute = { name: routeName(route), destination: { name: destinationName(route), settings } };
     if (irListener.tls) {
-      irRoute.tls = { terminate: structuredClone(irListener.tls) };
+      // Shared, not copied: listener TLS settings applied later (ClientTrafficPolicy) apply to the route too.
+      irRoute.tls = { terminate: irListener.tls };
       if (listener.hostname) irRoute.tls.inspector = { snis: [listener.hostname] };
     }
     (irListener.routes ??= []).push(irRoute);
@@ -136,7 +137,7 @@ function translateUDPRoute(ctx: TranslationContext, route: KubeObject, parent: R
 
   let programmed = false;
   for (const listener of parent.listeners) {
-    if (listener.attachedRoutes > 1) continue;
+    if (listener.attachedRoutes > 1 || !listener.ready) continue;
     programmed = true;
     const irListener = udpListenerFor(ctx, listener.gateway.irKey, listener.irName);
     if (irListener) irListener.route = { name: routeName(route), destination: { name: destinationName(route), settings } };

@@ -108,7 +108,8 @@ function addInfraPort(listeners: ProxyListener[], listener: ListenerContext, con
 
 function tlsConfigFor(listener: ListenerContext): TLSConfig {
   return {
-    alpnProtocols: null,
+    // null means Envoy's HTTP defaults (h2, http/1.1); a TLS listener carries opaque TCP, so none.
+    alpnProtocols: listener.protocol === 'TLS' ? [] : null,
     certificates: listener.tlsSecrets.map((secret) => ({
       name: `${secret.metadata.namespace}/${secret.metadata.name}`,
       privateKey: secret.data?.['tls.key'] ?? '',
@@ -138,7 +139,8 @@ function markConflicts(listeners: ListenerContext[]): void {
     for (const protocol of ['TCP', 'UDP']) {
       const layer4 = group.filter((l) => l.protocol === protocol);
       if (layer4.length > 1 && protocol === 'UDP') {
-        for (const listener of layer4) {
+        // The first UDP listener on the port keeps it; the later ones conflict.
+        for (const listener of layer4.slice(1)) {
           setCondition(listener.conditions, condition('Conflicted', true, 'ProtocolConflict', 'Only one UDP listener is allowed in a given port'));
         }
       }

@@ -150,13 +150,15 @@ const keywordRank: Record<string, number> = {
   maxProperties: 6,
 };
 
-/** Turns the errors of one object into one diagnostic per offending node, most relevant first. */
+/**
+ * Turns the errors of one object into one diagnostic per offending node. The schemas use no
+ * anyOf/oneOf (the build refuses them), so each error belongs to the one form a node can take.
+ */
 function explain(object: KubeObject, errors: readonly GeneratedError[]): Diagnostic[] {
-  const relevant = pickBranches(errors);
   const missing = new Map<string, { path: Segment[]; fields: string[] }>();
   const byNode = new Map<string, GeneratedError>();
   const unknown = new Map<string, GeneratedError>();
-  for (const error of relevant) {
+  for (const error of errors) {
     if (error.keyword === 'required') {
       const entry = missing.get(error.instancePath) ?? { path: segmentsOf(object, error.instancePath), fields: [] };
       if (!entry.fields.includes(error.params.missingProperty)) entry.fields.push(error.params.missingProperty);
@@ -183,27 +185,6 @@ function explain(object: KubeObject, errors: readonly GeneratedError[]): Diagnos
 
 function rank(error: GeneratedError): number {
   return keywordRank[error.keyword] ?? 10;
-}
-
-/**
- * ajv reports every failing branch of an anyOf/oneOf. Keep only the branch that got furthest
- * into the data (its deepest error), which is the form the author most likely meant, and drop
- * the umbrella error when that branch explains the failure.
- */
-function pickBranches(errors: readonly GeneratedError[]): GeneratedError[] {
-  let kept = [...errors];
-  const umbrellas = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
-  for (const umbrella of umbrellas) {
-    const prefix = `${umbrella.schemaPath}/`;
-    const inBranch = kept.filter((e) => e.schemaPath.startsWith(prefix));
-    if (inBranch.length === 0) continue;
-    const branchOf = (e: GeneratedError) => e.schemaPath.slice(prefix.length).split('/')[0];
-    const depth = (e: GeneratedError) => e.instancePath.split('/').length;
-    const best = inBranch.reduce((a, b) => (depth(b) > depth(a) ? b : a));
-    const chosen = branchOf(best);
-    kept = kept.filter((e) => e !== umbrella && (!e.schemaPath.startsWith(prefix) || branchOf(e) === chosen));
-  }
-  return kept;
 }
 
 /** JSON pointer → path segments; a segment is a number where the data there is a list. */

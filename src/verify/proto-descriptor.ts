@@ -108,10 +108,6 @@ const scalarTypes = new Set([
   'fixed32', 'fixed64', 'sfixed32', 'sfixed64', 'bool', 'string', 'bytes',
 ]);
 
-export function isScalarType(type: string): boolean {
-  return scalarTypes.has(type);
-}
-
 export function normalizeTypeName(name: string): string {
   return name.startsWith('.') ? name.slice(1) : name;
 }

@@ -1,0 +1,40 @@
+import { Command, CommanderError } from 'commander';
+import { InternalError } from '../diagnostics/diagnostic.js';
+import { registerTranslate } from './translate.js';
+import { UsageError } from './usage.js';
+
+const exitCodes = { clean: 0, findings: 1, usage: 2 } as const;
+
+function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('egc')
+    .description('egc, the Envoy Gateway compiler: Gateway API and Envoy Gateway resources to Envoy configuration')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerTranslate(program);
+  return program;
+}
+
+export function main(argv: string[]): void {
+  try {
+    buildProgram().parse(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through here too, with exit code 0.
+      process.exitCode = error.exitCode === 0 ? exitCodes.clean : exitCodes.usage;
+      return;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`egc: error EGC5001: ${error.message}\n`);
+      process.exitCode = exitCodes.usage;
+      return;
+    }
+    const detail = error instanceof InternalError ? error.message : (error as Error)?.stack ?? String(error);
+    process.stderr.write(`egc: internal error EGC5003 (a bug in egc, please report it): ${detail}\n`);
+    process.exitCode = exitCodes.usage;
+  }
+}
+
+main(process.argv);
