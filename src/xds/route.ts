@@ -1,4 +1,5 @@
 import type { AddHeader, HTTPRoute, StringMatch } from '../ir/types.js';
+import { routeFilterConfig } from './httpfilters.js';
 import type { Json } from './resources.js';
 
 /** The cluster a share of traffic goes to when its backendRef could not be resolved. */
@@ -143,6 +144,8 @@ export function buildRoute(route: HTTPRoute): Json {
   if (route.removeRequestHeaders?.length) result.requestHeadersToRemove = [...route.removeRequestHeaders];
   if (route.addResponseHeaders?.length) result.responseHeadersToAdd = headersToAdd(route.addResponseHeaders);
   if (route.removeResponseHeaders?.length) result.responseHeadersToRemove = [...route.removeResponseHeaders];
+  const perFilter = routeFilterConfig(route);
+  if (perFilter) result.typedPerFilterConfig = perFilter;
   return result;
 }
 

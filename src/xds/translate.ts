@@ -1,6 +1,6 @@
 import type { HTTPListener, RouteDestination, Xds } from '../ir/types.js';
 import { buildCluster, isHTTP2Destination } from './cluster.js';
-import { buildHttpFilters } from './httpfilters.js';
+import { buildHttpFilters, filterResources } from './httpfilters.js';
 import { addHttpFilterChain, addTcpFilterChains, addUdpListener, ListenerSet } from './listener.js';
 import type { Json, XdsResources } from './resources.js';
 import { buildVirtualHosts } from './route.js';
@@ -70,6 +70,10 @@ export function translateXds(xds: Xds, _options: XdsOptions = {}): XdsResult {
     addUdpListener(listeners, listener, xds);
     addDestination(listener.route?.destination);
   }
+
+  const extra = filterResources(xds);
+  for (const cluster of extra.clusters) clusters.add(cluster);
+  for (const secret of extra.secrets) secrets.add(secret);
 
   return {
     listeners: listeners.listeners,
