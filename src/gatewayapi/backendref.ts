@@ -163,6 +163,7 @@ export function backendSetting(backend: KubeObject): DestinationSetting {
     }
   }
   const setting: DestinationSetting = { endpoints };
+  if ((backend.spec?.appProtocols ?? []).includes('gateway.envoyproxy.io/h2c')) setting.protocol = 'HTTP2';
   const addressType = addressTypeOf(counts, specEndpoints.length);
   if (addressType) setting.addressType = addressType;
   if (backend.spec?.fallback === true) setting.priority = 1;

@@ -1,12 +1,11 @@
-import type { DestinationSetting, HTTPRoute } from '../ir/types.js';
+import type { HTTPRoute } from '../ir/types.js';
 import type { KubeObject } from '../load/resource.js';
-import { resolveBackendRef } from './backendref.js';
 import { condition } from './conditions.js';
 import type { TranslationContext } from './context.js';
 import { FilterError, processFilters } from './httpfilters.js';
-import { attachToListeners, routeMetadata, stringMatch } from './httproute.js';
-import { validateRegex } from './regex.js';
+import { attachRuleBackends, attachToListeners, routeMetadata, stringMatch } from './httproute.js';
 import { conditionMessage, parentHasCondition, resolveParents, setParentCondition, type RouteParent } from './parents.js';
+import { validateRegex } from './regex.js';
 
 /** GRPCRoute filters are a subset of HTTPRoute's; redirects and rewrites have no gRPC form. */
 const grpcFilterTypes = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'ExtensionRef']);
@@ -56,7 +55,8 @@ function buildRuleRoutes(ctx: TranslationContext, route: KubeObject, parent: Rou
     const ruleFilters: any[] = rule.filters ?? [];
     const unsupported = ruleFilters.find((f) => !grpcFilterTypes.has(f.type));
     if (unsupported) throw new FilterError(`Unsupported filter type: ${unsupported.type}`);
-    const { extensions: _extensions, ...filters } = processFilters(ctx, route, parent, ruleFilters, destinationName);
+    const { error: filterError, ...filters } = processFilters(ctx, route, parent, ruleFilters, destinationName);
+    if (filterError !== undefined) throw new FilterError(filterError);
 
     const matches: any[] = rule.matches?.length ? rule.matches : [undefined];
     const ruleRoutes = matches.map((match, matchIndex): HTTPRoute => {
@@ -70,24 +70,7 @@ function buildRuleRoutes(ctx: TranslationContext, route: KubeObject, parent: Rou
       return Object.assign(irRoute, structuredClone(filters));
     });
 
-    const settings: DestinationSetting[] = [];
-    const addressTypes = new Set<string>();
-    for (const ref of rule.backendRefs ?? []) {
-      const setting = resolveBackendRef(ctx, route, parent, ref);
-      if (!setting) continue;
-      if (setting.addressType) addressTypes.add(setting.addressType);
-      settings.push(setting);
-    }
-    if (addressTypes.size > 1) {
-      setParentCondition(parent, condition('ResolvedRefs', false, 'ResolvedRefs', 'Mixed endpointslice address type between backendRefs is not supported'));
-    }
-    // Without one usable backend, requests get a 500 rather than falling through to other routes.
-    const hasValidBackend = settings.some((s) => s.endpoints !== undefined);
-    for (const irRoute of ruleRoutes) {
-      if (irRoute.directResponse && !rule.backendRefs?.length) continue;
-      irRoute.destination = { name: destinationName, settings };
-      if (!hasValidBackend && !irRoute.directResponse) irRoute.directResponse = { statusCode: 500 };
-    }
+    attachRuleBackends(ctx, route, parent, rule, destinationName, ruleRoutes);
     result.push(...ruleRoutes);
   });
   return result;

@@ -11,7 +11,10 @@ import { envoyGatewayGroup } from './resources.js';
 export type FilterResult = Pick<
   HTTPRoute,
   'addRequestHeaders' | 'removeRequestHeaders' | 'addResponseHeaders' | 'removeResponseHeaders' | 'redirect' | 'urlRewrite' | 'mirrors' | 'directResponse'
-> & { extensions?: Record<string, unknown> };
+> & {
+  /** Why the route cannot be accepted; the last problem found wins, as in the reference. */
+  error?: string;
+};
 
 /** A filter the route cannot be accepted with; its message goes into the Accepted condition. */
 export class FilterError extends Error {}
@@ -19,11 +22,25 @@ export class FilterError extends Error {}
 const invalidHeaderName = /[/:]/;
 const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** Applies a rule's filters in order; throws FilterError for a filter the route cannot carry. */
+/**
+ * Applies a rule's filters in order. A filter the route cannot carry is skipped and recorded in
+ * `error`; processing goes on so every problem is seen.
+ */
 export function processFilters(ctx: TranslationContext, route: KubeObject, parent: RouteParent, filters: any[], destinationName: string): FilterResult {
   const result: FilterResult = {};
-  let mirrorIndex = 0;
-  for (const filter of filters) {
+  filters.forEach((filter, filterIndex) => {
+    try {
+      applyFilter(ctx, route, parent, filter, filterIndex, destinationName, result);
+    } catch (error) {
+      if (!(error instanceof FilterError)) throw error;
+      result.error = error.message;
+    }
+  });
+  return result;
+}
+
+function applyFilter(ctx: TranslationContext, route: KubeObject, parent: RouteParent, filter: any, filterIndex: number, destinationName: string, result: FilterResult): void {
+  {
     switch (filter.type) {
       case 'RequestHeaderModifier':
         applyHeaderModifier('RequestHeaderModifier', filter.requestHeaderModifier, result, 'addRequestHeaders', 'removeRequestHeaders');
@@ -35,11 +52,10 @@ export function processFilters(ctx: TranslationContext, route: KubeObject, paren
         result.redirect = redirectOf(filter.requestRedirect ?? {});
         break;
       case 'URLRewrite':
-        if (result.urlRewrite) throw new FilterError('Cannot configure multiple urlRewrite filters for a single HTTPRouteRule');
-        result.urlRewrite = rewriteOf(filter.urlRewrite ?? {});
+        mergeRewrite(result, rewriteOf(filter.urlRewrite ?? {}), 'replace');
         break;
       case 'RequestMirror': {
-        const mirror = mirrorOf(ctx, route, parent, filter.requestMirror ?? {}, `${destinationName}-mirror-${mirrorIndex++}`);
+        const mirror = mirrorOf(ctx, route, parent, filter.requestMirror ?? {}, `${destinationName}-mirror-${filterIndex}`);
         if (mirror) (result.mirrors ??= []).push(mirror);
         break;
       }
@@ -50,7 +66,6 @@ export function processFilters(ctx: TranslationContext, route: KubeObject, paren
         throw new FilterError(`Unsupported filter type: ${filter.type}`);
     }
   }
-  return result;
 }
 
 function applyHeaderModifier(
@@ -65,12 +80,16 @@ function applyHeaderModifier(
   const adds = (result[addKey] ??= []);
   const collect = (headers: any[] | undefined, append: boolean) => {
     for (const header of headers ?? []) {
-      emptyFilter = false;
       const name = String(header.name ?? '');
-      if (name === '') throw new FilterError(`${filterName} Filter cannot set a header with an empty name`);
-      if (invalidHeaderName.test(name)) {
-        throw new FilterError(`${filterName} Filter cannot set headers with a '/' or ':' character in them. Header: '${name}'`);
+      if (name === '') {
+        result.error = `${filterName} Filter cannot set a header with an empty name`;
+        continue;
       }
+      if (invalidHeaderName.test(name)) {
+        result.error = `${filterName} Filter cannot set headers with a '/' or ':' character in them. Header: '${name}'`;
+        continue;
+      }
+      emptyFilter = false;
       // The first filter to name a header wins, as in the reference.
       if (adds.some((h: AddHeader) => h.name.toLowerCase() === name.toLowerCase())) continue;
       adds.push({ append, name, value: String(header.value ?? '').split(',') });
@@ -85,7 +104,8 @@ function applyHeaderModifier(
   }
   if (adds.length === 0) delete result[addKey];
   if (removes.length === 0) delete result[removeKey];
-  if (emptyFilter) throw new FilterError(`${filterName} Filter did not provide valid configuration to add/set/remove any headers`);
+  const declared = (modifier.add?.length ?? 0) + (modifier.set?.length ?? 0) + (modifier.remove?.length ?? 0);
+  if (emptyFilter && declared > 0) throw new FilterError(`${filterName} Filter did not provide valid configuration to add/set/remove any headers`);
 }
 
 function pathModifierOf(path: any): { fullReplace?: string | null; prefixMatchReplace?: string | null } {
@@ -135,6 +155,19 @@ function rewriteOf(spec: any): URLRewrite {
   return rewrite as URLRewrite;
 }
 
+/**
+ * No two filters may rewrite the same part (host or path). Beyond that the reference is
+ * asymmetric, and so are we: Gateway API's URLRewrite replaces an earlier rewrite outright,
+ * while an HTTPRouteFilter rewrite adds to it.
+ */
+function mergeRewrite(result: FilterResult, rewrite: URLRewrite, mode: 'replace' | 'merge'): void {
+  const current = result.urlRewrite;
+  if (current && ((current.host && rewrite.host) || (current.path && rewrite.path))) {
+    throw new FilterError('Cannot configure multiple urlRewrite filters for a single HTTPRouteRule');
+  }
+  result.urlRewrite = mode === 'replace' ? rewrite : { ...(current ?? {}), ...rewrite };
+}
+
 function mirrorOf(ctx: TranslationContext, route: KubeObject, parent: RouteParent, spec: any, name: string): RouteDestination | undefined {
   const setting = resolveBackendRef(ctx, route, parent, { ...(spec.backendRef ?? {}), weight: undefined });
   if (!setting?.endpoints) return undefined;
@@ -150,8 +183,7 @@ function applyExtensionRef(ctx: TranslationContext, route: KubeObject, parent: R
   if (!filter) {
     const message = `Unable to translate HTTPRouteFilter: ${route.metadata.namespace}/${ref.name}`;
     setParentCondition(parent, condition('ResolvedRefs', false, 'BackendNotFound', message));
-    result.directResponse = { statusCode: 500 };
-    return;
+    throw new FilterError(message);
   }
   const spec = filter.spec ?? {};
   if (spec.directResponse) {
@@ -167,7 +199,7 @@ function applyExtensionRef(ctx: TranslationContext, route: KubeObject, parent: R
     result.directResponse = response;
   }
   if (spec.urlRewrite) {
-    const rewrite: URLRewrite = (result.urlRewrite ??= {});
+    const rewrite: URLRewrite = {};
     const path = spec.urlRewrite.path;
     if (path?.type === 'ReplaceRegexMatch') {
       const regex = path.replaceRegexMatch;
@@ -182,5 +214,6 @@ function applyExtensionRef(ctx: TranslationContext, route: KubeObject, parent: R
     } else if (hostname?.type === 'Backend') {
       rewrite.host = { backend: true };
     }
+    mergeRewrite(result, rewrite, 'merge');
   }
 }

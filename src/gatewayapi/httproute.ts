@@ -16,14 +16,19 @@ export function processHTTPRoutes(ctx: TranslationContext): void {
 }
 
 function translateForParent(ctx: TranslationContext, route: KubeObject, parent: RouteParent): void {
-  let routes: HTTPRoute[];
+  let routes: HTTPRoute[] = [];
+  let error: string | undefined;
   try {
-    routes = buildRuleRoutes(ctx, route, parent);
-  } catch (error) {
-    if (!(error instanceof FilterError)) throw error;
-    setParentCondition(parent, condition('Accepted', false, 'UnsupportedValue', conditionMessage(error.message)));
+    const built = buildRuleRoutes(ctx, route, parent);
+    routes = built.routes;
+    error = built.error;
+  } catch (thrown) {
+    // A bad match makes the whole rule set untranslatable: no ResolvedRefs verdict either.
+    if (!(thrown instanceof FilterError)) throw thrown;
+    setParentCondition(parent, condition('Accepted', false, 'UnsupportedValue', conditionMessage(thrown.message)));
     return;
   }
+  if (error !== undefined) setParentCondition(parent, condition('Accepted', false, 'UnsupportedValue', error));
   if (!parentHasCondition(parent, 'ResolvedRefs', 'False')) {
     setParentCondition(parent, condition('ResolvedRefs', true, 'ResolvedRefs', 'Resolved all the Object references for the Route'));
   }
@@ -36,19 +41,26 @@ function translateForParent(ctx: TranslationContext, route: KubeObject, parent: 
   }
 }
 
+/** Annotations under gateway.envoyproxy.io/ travel with the route into Envoy's route metadata. */
+const metadataAnnotationPrefix = 'gateway.envoyproxy.io/';
+
 export function routeMetadata(route: KubeObject, rule: any): HTTPRoute['metadata'] {
   const metadata: NonNullable<HTTPRoute['metadata']> = { kind: route.kind, name: route.metadata.name, namespace: route.metadata.namespace ?? 'default' };
+  const annotations = Object.entries(route.metadata.annotations ?? {}).filter(([key]) => key.startsWith(metadataAnnotationPrefix));
+  if (annotations.length) metadata.annotations = Object.fromEntries(annotations.map(([key, value]) => [key.slice(metadataAnnotationPrefix.length), value]));
   if (rule.name) metadata.sectionName = rule.name;
   return metadata;
 }
 
 /** One IR route per rule match (or one match-all route for a rule without matches). */
-function buildRuleRoutes(ctx: TranslationContext, route: KubeObject, parent: RouteParent): HTTPRoute[] {
+function buildRuleRoutes(ctx: TranslationContext, route: KubeObject, parent: RouteParent): { routes: HTTPRoute[]; error?: string } {
   const prefix = `httproute/${route.metadata.namespace}/${route.metadata.name}`;
   const result: HTTPRoute[] = [];
+  let error: string | undefined;
   (route.spec?.rules ?? []).forEach((rule: any, ruleIndex: number) => {
     const destinationName = `${prefix}/rule/${ruleIndex}`;
     const filters = processFilters(ctx, route, parent, rule.filters ?? [], destinationName);
+    if (filters.error !== undefined) error = filters.error;
     const matches: any[] = rule.matches?.length ? rule.matches : [undefined];
     const ruleRoutes = matches.map((match, matchIndex) => {
       const irRoute: HTTPRoute = {
@@ -63,30 +75,39 @@ function buildRuleRoutes(ctx: TranslationContext, route: KubeObject, parent: Rou
       return irRoute;
     });
 
-    const settings: DestinationSetting[] = [];
-    const addressTypes = new Set<string>();
-    for (const ref of rule.backendRefs ?? []) {
-      const setting = resolveBackendRef(ctx, route, parent, ref);
-      if (!setting) continue;
-      if (setting.addressType) addressTypes.add(setting.addressType);
-      settings.push(setting);
-    }
-    if (addressTypes.size > 1) {
-      setParentCondition(parent, condition('ResolvedRefs', false, 'ResolvedRefs', 'Mixed endpointslice address type between backendRefs is not supported'));
-    }
-    const hasValidBackend = settings.some((s) => s.endpoints !== undefined);
-    for (const irRoute of ruleRoutes) {
-      if (irRoute.redirect || (irRoute.directResponse && !rule.backendRefs?.length)) continue;
-      irRoute.destination = { name: destinationName, settings };
-      if (!hasValidBackend && !irRoute.directResponse) irRoute.directResponse = { statusCode: 500 };
-    }
+    attachRuleBackends(ctx, route, parent, rule, destinationName, ruleRoutes);
     result.push(...ruleRoutes);
   });
-  return result;
+  return { routes: result, error };
+}
+
+/**
+ * Resolves a rule's backendRefs into one destination shared by the rule's routes. Without a
+ * single usable backend, requests get a 500 rather than falling through to other routes.
+ * Redirects, and direct responses of rules without backends, need no destination.
+ */
+export function attachRuleBackends(ctx: TranslationContext, route: KubeObject, parent: RouteParent, rule: any, destinationName: string, ruleRoutes: HTTPRoute[]): void {
+  const settings: DestinationSetting[] = [];
+  const addressTypes = new Set<string>();
+  for (const ref of rule.backendRefs ?? []) {
+    const setting = resolveBackendRef(ctx, route, parent, ref);
+    if (!setting) continue;
+    if (setting.addressType) addressTypes.add(setting.addressType);
+    settings.push(setting);
+  }
+  if (addressTypes.size > 1) {
+    setParentCondition(parent, condition('ResolvedRefs', false, 'ResolvedRefs', 'Mixed endpointslice address type between backendRefs is not supported'));
+  }
+  const hasValidBackend = settings.some((s) => s.endpoints !== undefined);
+  for (const irRoute of ruleRoutes) {
+    if (irRoute.redirect || irRoute.directResponse) continue;
+    if (rule.backendRefs?.length) irRoute.destination = { name: destinationName, settings };
+    if (!hasValidBackend) irRoute.directResponse = { statusCode: 500 };
+  }
 }
 
 function filtersForRoute(filters: ReturnType<typeof processFilters>): Partial<HTTPRoute> {
-  const { extensions: _extensions, ...rest } = filters;
+  const { error: _error, ...rest } = filters;
   return structuredClone(rest);
 }
 
@@ -136,7 +157,8 @@ function applyTimeouts(irRoute: HTTPRoute, timeouts: any): void {
 export function attachToListeners(ctx: TranslationContext, route: KubeObject, parent: RouteParent, routes: HTTPRoute[]): boolean {
   let intersects = false;
   for (const listener of parent.listeners) {
-    const hosts = computeHosts(route.spec?.hostnames ?? [], listener.hostname);
+    const siblings = listener.gateway.listeners.filter((l) => l !== listener && l.port === listener.port && l.hostname).map((l) => l.hostname!);
+    const hosts = computeHosts(route.spec?.hostnames ?? [], listener.hostname, siblings);
     if (hosts.length === 0) continue;
     intersects = true;
     const irListener = ctx.xdsIR[listener.gateway.irKey]?.http?.find((l) => l.name === listener.irName);

@@ -89,7 +89,8 @@ export function resolveParents(ctx: TranslationContext, route: KubeObject): Rout
   return parents;
 }
 
-/** Error text as statuses show it: first letter capitalised. */
+/** An error as statuses show it: first letter capitalised, ending in a full stop. */
 export function conditionMessage(error: string): string {
-  return error.charAt(0).toUpperCase() + error.slice(1);
+  const sentence = error.charAt(0).toUpperCase() + error.slice(1);
+  return sentence.endsWith('.') ? sentence : `${sentence}.`;
 }

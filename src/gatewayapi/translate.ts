@@ -155,7 +155,10 @@ function initIR(ctx: TranslationContext, gateway: GatewayContext): void {
     const proxy = ctx.infraIR[gateway.irKey].proxy;
     if (infrastructure?.labels) Object.assign(proxy.metadata!.labels!, infrastructure.labels);
     if (infrastructure?.annotations) proxy.metadata!.annotations = { ...infrastructure.annotations };
-    const addresses = (gateway.object.spec?.addresses ?? []).map((a: any) => a.value).filter(Boolean);
+    const addresses = (gateway.object.spec?.addresses ?? [])
+      .filter((a: any) => (a.type ?? 'IPAddress') === 'IPAddress')
+      .map((a: any) => a.value)
+      .filter(Boolean);
     if (addresses.length) proxy.addresses = addresses;
   }
 }
