@@ -178,7 +178,8 @@ function serviceSetting(ctx: TranslationContext, routeKind: string, namespace: s
   if (servicePort?.appProtocol === 'kubernetes.io/h2c') protocol = 'HTTP2';
   else if (servicePort?.appProtocol === 'grpc') protocol = 'GRPC';
   const { endpoints, addressType } = endpointsFromSlices(ctx.resources.endpointSlicesFor(namespace, ref.name), servicePort?.name, layer4);
-  const setting: DestinationSetting = { protocol, endpoints };
+  // A Service with no ready endpoint is no usable backend: its share of traffic fails.
+  const setting: DestinationSetting = endpoints.length ? { protocol, endpoints } : { protocol };
   if (addressType) setting.addressType = addressType;
   return setting;
 }
