@@ -38,6 +38,12 @@ export const supportedKinds = new Set([
   'ConfigMap',
   'HTTPRouteFilter',
   'EnvoyProxy',
+  'ClientTrafficPolicy',
+  'BackendTrafficPolicy',
+  'SecurityPolicy',
+  'EnvoyExtensionPolicy',
+  'EnvoyPatchPolicy',
+  'BackendTLSPolicy',
 ]);
 
 export interface CompileOptions {
@@ -48,6 +54,11 @@ export interface CompileOptions {
   bootstrap?: BootstrapOptions;
   /** Bind privileged listener ports as declared instead of shifting them by 10000. */
   bindDeclaredPorts?: boolean;
+  /**
+   * Called after each stage with its wall time, for benchmarks. `xds` and `bootstrap` run once
+   * per proxy, so they are reported once per proxy.
+   */
+  onStage?: (stage: 'load' | 'schema' | 'gatewayapi' | 'xds' | 'bootstrap', ms: number) => void;
 }
 
 export interface Proxy {
@@ -91,6 +102,16 @@ function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
   });
 }
 
+/**
+ * In a cluster every object's namespace exists; in files it usually goes unsaid. A Namespace
+ * (without labels) is implied for each namespace the input uses but does not define.
+ */
+function impliedNamespaces(objects: readonly KubeObject[]): KubeObject[] {
+  const defined = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+  const used = new Set(objects.map((o) => o.metadata.namespace).filter((ns): ns is string => !!ns && !defined.has(ns)));
+  return [...used].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
+}
+
 export const hostModeOptions: GatewayApiOptions = {
   controllerName,
   namespace: 'envoy-gateway-system',
@@ -99,6 +120,14 @@ export const hostModeOptions: GatewayApiOptions = {
 };
 
 export function compile(options: CompileOptions): CompileResult {
+  const onStage = options.onStage;
+  let stageStart = onStage ? performance.now() : 0;
+  const stageDone = (stage: Parameters<NonNullable<CompileOptions['onStage']>>[0]) => {
+    if (!onStage) return;
+    const now = performance.now();
+    onStage(stage, now - stageStart);
+    stageStart = now;
+  };
   const loadOptions = { defaultNamespace: options.defaultNamespace, readStdin: options.readStdin };
   const diagnostics: Diagnostic[] = [];
   let texts: InputText[];
@@ -111,6 +140,7 @@ export function compile(options: CompileOptions): CompileResult {
   }
   const loaded = parseTexts(texts, loadOptions);
   diagnostics.push(...loaded.diagnostics);
+  stageDone('load');
 
   const checked = validateObjects(loaded.objects);
   diagnostics.push(...checked.diagnostics);
@@ -129,12 +159,15 @@ export function compile(options: CompileOptions): CompileResult {
       }),
     );
   }
+  objects.push(...impliedNamespaces(objects));
   objects.sort(canonicalOrder);
+  stageDone('schema');
 
   const translated = translateGatewayApi(objects, { ...hostModeOptions, bindDeclaredPorts: options.bindDeclaredPorts });
   diagnostics.push(...translated.diagnostics);
   const gateways = new Map(objects.filter((o) => o.kind === 'Gateway').map((g) => [`${g.metadata.namespace}/${g.metadata.name}`, g]));
   diagnostics.push(...diagnosticsFromStatuses(objects, (namespace, name) => gateways.get(`${namespace}/${name}`)));
+  stageDone('gatewayapi');
 
   const proxies: Proxy[] = Object.keys(translated.xdsIR)
     .sort()
@@ -144,7 +177,10 @@ export function compile(options: CompileOptions): CompileResult {
       for (const error of result.errors) {
         diagnostics.push({ code: codes.internal, severity: 'error', message: `proxy ${name}: ${error}` });
       }
-      return { name, xds, infra: translated.infraIR[name], resources: result, bootstrap: buildBootstrap(result, options.bootstrap) };
+      stageDone('xds');
+      const bootstrap = buildBootstrap(result, options.bootstrap);
+      stageDone('bootstrap');
+      return { name, xds, infra: translated.infraIR[name], resources: result, bootstrap };
     });
 
   return {

@@ -344,6 +344,8 @@ function finishConditions(listener: ListenerContext): boolean {
 /** Whether a route of `kind` from `namespace` may attach to this listener. */
 export function listenerAllows(ctx: TranslationContext, listener: ListenerContext, kind: string, namespace: string): boolean {
   if (!listener.supportedKinds.some((k) => k.kind === kind)) return false;
+  // Like the API server, the reference knows no route in a namespace that does not exist.
+  if (!ctx.resources.get('Namespace', '', namespace)) return false;
   const from = listener.spec.allowedRoutes?.namespaces?.from ?? 'Same';
   switch (from) {
     case 'All':

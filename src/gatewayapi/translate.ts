@@ -4,13 +4,20 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Infra, Xds } from '../ir/types.js';
 import type { KubeObject } from '../load/resource.js';
 import { processBackends } from './backend.js';
+import { processEnvoyProxies } from './envoyproxy.js';
+import { processBackendTrafficPolicies } from './backendtrafficpolicy.js';
+import { processBackendTLSPolicies } from './backendtlspolicy.js';
+import { processClientTrafficPolicies } from './clienttrafficpolicy.js';
 import { condition } from './conditions.js';
 import type { GatewayApiOptions, GatewayContext, ListenerContext, TranslationContext } from './context.js';
+import { processEnvoyExtensionPolicies } from './envoyextensionpolicy.js';
+import { processEnvoyPatchPolicies } from './envoypatchpolicy.js';
 import { processHTTPRoutes } from './httproute.js';
 import { processListeners } from './listener.js';
 import { processLayer4Routes } from './l4route.js';
 import { processGRPCRoutes } from './grpcroute.js';
 import { sortRoutes } from './precedence.js';
+import { processSecurityPolicies } from './securitypolicy.js';
 import { envoyGatewayGroup, ResourceIndex } from './resources.js';
 
 export type { GatewayApiOptions } from './context.js';
@@ -101,10 +108,17 @@ function translateClass(resources: ResourceIndex, gatewayClass: KubeObject, opti
   for (const gateway of ctx.gateways) initIR(ctx, gateway);
 
   processListeners(ctx);
+  processEnvoyProxies(ctx);
   processHTTPRoutes(ctx);
   processGRPCRoutes(ctx);
   processLayer4Routes(ctx);
+  processClientTrafficPolicies(ctx);
+  processBackendTrafficPolicies(ctx);
   processBackends(ctx);
+  processBackendTLSPolicies(ctx);
+  processSecurityPolicies(ctx);
+  processEnvoyExtensionPolicies(ctx);
+  processEnvoyPatchPolicies(ctx);
   for (const xds of Object.values(ctx.xdsIR)) sortRoutes(xds);
   for (const gateway of ctx.gateways) writeGatewayStatus(gateway);
   return ctx;
@@ -127,7 +141,7 @@ function gatewayContext(ctx: TranslationContext, gateway: KubeObject): GatewayCo
       gateway: context,
       spec,
       index,
-      name: spec.name,
+      name: spec.name ?? '',
       protocol: spec.protocol,
       port: spec.port,
       hostname: spec.hostname,
@@ -136,7 +150,7 @@ function gatewayContext(ctx: TranslationContext, gateway: KubeObject): GatewayCo
       attachedRoutes: 0,
       tlsSecrets: [],
       ready: false,
-      irName: `${namespace}/${name}/${spec.name}`,
+      irName: `${namespace}/${name}/${spec.name ?? ''}`,
     }),
   );
   return context;
