@@ -52,7 +52,9 @@ export function buildBootstrap(resources: XdsResources, options: BootstrapOption
   });
 
   const staticResources: Json = { listeners, clusters };
-  if (resources.secrets.length) staticResources.secrets = resources.secrets;
+  // The xDS form repeats a secret for every listener that uses it; static secrets must be unique.
+  const secrets = [...new Map(resources.secrets.map((secret) => [secret.name, secret])).values()];
+  if (secrets.length) staticResources.secrets = secrets;
   return {
     admin: {
       address: { socketAddress: { address: options.adminAddress ?? '127.0.0.1', portValue: options.adminPort ?? defaultAdminPort } },
