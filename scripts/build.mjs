@@ -21,6 +21,10 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: true,
+  // Cold start: V8 parses the whole bundle on every run, and whitespace and syntax minification
+  // cut its size by a third. Identifiers are kept, so stack traces stay readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
   banner: {
     // Bundled CommonJS dependencies still call require(); give them one.

@@ -8,11 +8,16 @@ import { codes } from './diagnostics/codes.js';
 import { diagnosticAt } from './diagnostics/at.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
 import type { GatewayApiOptions } from './gatewayapi/context.js';
-import { diagnosticsFromStatuses } from './gatewayapi/status-diagnostics.js';
+import type { OIDCDiscovery } from './gatewayapi/oidcdiscovery.js';
+import { diagnosticsFromStatuses, resourceStatusFindings } from './gatewayapi/status-diagnostics.js';
+import { shadowedRouteDiagnostics } from './gatewayapi/regex.js';
+import { certificateDiagnostics } from './gatewayapi/tls.js';
+import { withImpliedNamespaces } from './gatewayapi/resources.js';
 import { translateGatewayApi } from './gatewayapi/translate.js';
 import type { Infra, Xds } from './ir/types.js';
 import { parseTexts, readInputs, type InputText } from './load/load.js';
 import type { KubeObject } from './load/resource.js';
+import { applyDefaults } from './schema/defaults.js';
 import { validateObjects } from './schema/validate.js';
 import type { Json, XdsResources } from './xds/resources.js';
 import { translateXds } from './xds/translate.js';
@@ -54,6 +59,8 @@ export interface CompileOptions {
   bootstrap?: BootstrapOptions;
   /** Bind privileged listener ports as declared instead of shifting them by 10000. */
   bindDeclaredPorts?: boolean;
+  /** OIDC issuers' endpoints, fetched beforehand (see gatewayapi/oidcdiscovery.ts). */
+  oidcDiscovery?: OIDCDiscovery;
   /**
    * Called after each stage with its wall time, for benchmarks. `xds` and `bootstrap` run once
    * per proxy, so they are reported once per proxy.
@@ -78,6 +85,8 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
   /** Input texts by file name, for code frames. */
   sources: Map<string, string>;
+  /** The same texts with Secret values masked: what code frames shown to people should quote. */
+  displaySources: Map<string, string>;
 }
 
 /** creationTimestamp first (Gateway API's tie-break), then kind, namespace and name. */
@@ -100,16 +109,6 @@ function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
     seen.add(key);
     return true;
   });
-}
-
-/**
- * In a cluster every object's namespace exists; in files it usually goes unsaid. A Namespace
- * (without labels) is implied for each namespace the input uses but does not define.
- */
-function impliedNamespaces(objects: readonly KubeObject[]): KubeObject[] {
-  const defined = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
-  const used = new Set(objects.map((o) => o.metadata.namespace).filter((ns): ns is string => !!ns && !defined.has(ns)));
-  return [...used].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
 }
 
 export const hostModeOptions: GatewayApiOptions = {
@@ -144,6 +143,7 @@ export function compile(options: CompileOptions): CompileResult {
 
   const checked = validateObjects(loaded.objects);
   diagnostics.push(...checked.diagnostics);
+  applyDefaults(checked.valid);
 
   const objects: KubeObject[] = [];
   for (const object of checked.valid) {
@@ -159,14 +159,18 @@ export function compile(options: CompileOptions): CompileResult {
       }),
     );
   }
-  objects.push(...impliedNamespaces(objects));
-  objects.sort(canonicalOrder);
+  const withNamespaces = withImpliedNamespaces(objects).sort(canonicalOrder);
   stageDone('schema');
 
-  const translated = translateGatewayApi(objects, { ...hostModeOptions, bindDeclaredPorts: options.bindDeclaredPorts });
+  const translated = translateGatewayApi(withNamespaces, { ...hostModeOptions, bindDeclaredPorts: options.bindDeclaredPorts, oidcDiscovery: options.oidcDiscovery });
   diagnostics.push(...translated.diagnostics);
   const gateways = new Map(objects.filter((o) => o.kind === 'Gateway').map((g) => [`${g.metadata.namespace}/${g.metadata.name}`, g]));
   diagnostics.push(...diagnosticsFromStatuses(objects, (namespace, name) => gateways.get(`${namespace}/${name}`)));
+  diagnostics.push(...resourceStatusFindings(objects, diagnostics));
+  // What statuses do not report but the output would suffer: certificates Envoy or clients will
+  // refuse, and routes an earlier regex route swallows.
+  const irs = Object.values(translated.xdsIR);
+  diagnostics.push(...certificateDiagnostics(irs, objects), ...shadowedRouteDiagnostics(irs, objects));
   stageDone('gatewayapi');
 
   const proxies: Proxy[] = Object.keys(translated.xdsIR)
@@ -178,7 +182,7 @@ export function compile(options: CompileOptions): CompileResult {
         diagnostics.push({ code: codes.internal, severity: 'error', message: `proxy ${name}: ${error}` });
       }
       stageDone('xds');
-      const bootstrap = buildBootstrap(result, options.bootstrap);
+      const bootstrap = buildBootstrap(result, { ...options.bootstrap, proxyName: name });
       stageDone('bootstrap');
       return { name, xds, infra: translated.infraIR[name], resources: result, bootstrap };
     });
@@ -190,5 +194,6 @@ export function compile(options: CompileOptions): CompileResult {
     proxies,
     diagnostics: sortDiagnostics(dedupe(diagnostics)),
     sources: new Map(texts.map((t) => [t.file, t.text])),
+    displaySources: loaded.displayTexts,
   };
 }

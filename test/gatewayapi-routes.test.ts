@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { HTTPRoute, Xds } from '../src/ir/types.js';
 import type { KubeObject } from '../src/load/resource.js';
+import { withImpliedNamespaces } from '../src/gatewayapi/resources.js';
 import { translateGatewayApi } from '../src/gatewayapi/translate.js';
 
 const controllerName = 'gateway.envoyproxy.io/gatewayclass-controller';
@@ -62,7 +63,7 @@ function route(kind: string, name: string, spec: any): KubeObject {
 }
 
 function translate(...objects: KubeObject[]): { xds: Xds; objects: KubeObject[] } {
-  const result = translateGatewayApi([gatewayClass, ...service('service-1'), ...service('service-2'), ...objects], options);
+  const result = translateGatewayApi(withImpliedNamespaces([gatewayClass, ...service('service-1'), ...service('service-2'), ...objects]), options);
   return { xds: result.xdsIR['envoy-gateway/gateway-1'], objects: result.objects };
 }
 

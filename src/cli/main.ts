@@ -1,6 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { InternalError } from '../diagnostics/diagnostic.js';
 import { registerTranslate } from './translate.js';
+import { registerValidate } from './validate.js';
+import { registerDiff } from './diff.js';
+import { registerSchema } from './schema.js';
+import { registerServer } from './server.js';
 import { UsageError } from './usage.js';
 
 const exitCodes = { clean: 0, findings: 1, usage: 2 } as const;
@@ -14,12 +18,17 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerTranslate(program);
+  registerValidate(program);
+  registerDiff(program);
+  registerSchema(program);
+  registerServer(program);
   return program;
 }
 
-export function main(argv: string[]): void {
+/** Runs one command; every failure ends here, so each gets the same report and exit code. */
+export async function main(argv: string[]): Promise<void> {
   try {
-    buildProgram().parse(argv);
+    await buildProgram().parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end through here too, with exit code 0.
@@ -27,7 +36,7 @@ export function main(argv: string[]): void {
       return;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`egc: error EGC5001: ${error.message}\n`);
+      process.stderr.write(`egc: error ${error.code}: ${error.message}\n`);
       process.exitCode = exitCodes.usage;
       return;
     }
@@ -37,4 +46,4 @@ export function main(argv: string[]): void {
   }
 }
 
-main(process.argv);
+await main(process.argv);

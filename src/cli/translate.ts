@@ -1,12 +1,15 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { configDump, type ResourceType } from '../bootstrap/configdump.js';
+import { redactCredentials, redactSecretObjects, secretFiles, writeSecretFiles } from '../bootstrap/secrets.js';
 import { serialize, serializeAll, type OutputFormat } from '../bootstrap/write.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
+import { discoverForInputs } from '../gatewayapi/oidcdiscovery.js';
 import { compile, type CompileResult, type Proxy } from '../pipeline.js';
 import { reportDiagnostics, useColor } from './report.js';
-import { UsageError } from './usage.js';
+import { choice, collect, UsageError } from './usage.js';
+import { codes } from '../diagnostics/codes.js';
 
 export type Target = 'bootstrap' | 'gateway-api' | 'ir' | 'xds';
 
@@ -20,22 +23,21 @@ export interface TranslateFlags {
   gateway?: string;
   bindDeclaredPorts?: boolean;
   adminPort?: number;
+  /** Write secrets as SDS files here; the bootstrap refers to them instead of inlining them. */
+  secretsDir?: string;
+  /** Never fetch over the network (OIDC discovery); what would need it is an error instead. */
+  offline?: boolean;
   color?: boolean;
 }
 
-const targets: Target[] = ['bootstrap', 'gateway-api', 'ir', 'xds'];
-const resourceTypes: ResourceType[] = ['listener', 'route', 'cluster', 'endpoint', 'secret', 'all'];
-
-function choice<T extends string>(name: string, value: string, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) throw new UsageError(`${name} must be one of ${allowed.join(', ')}; got \`${value}\``);
-  return value as T;
-}
+export const targets: Target[] = ['bootstrap', 'gateway-api', 'ir', 'xds'];
+export const resourceTypes: ResourceType[] = ['listener', 'route', 'cluster', 'endpoint', 'secret', 'all'];
 
 export function registerTranslate(program: Command): void {
   program
     .command('translate')
     .description('compile Gateway API and Envoy Gateway resources into Envoy configuration')
-    .requiredOption('-f, --file <path>', 'a file, a directory (recursive) or - for stdin; repeatable', (value: string, all: string[]) => [...all, value], [] as string[])
+    .option('-f, --file <path>', 'a file, a directory (recursive) or - for stdin; repeatable', collect, [] as string[])
     .option('-n, --namespace <namespace>', 'namespace for objects that name none', 'default')
     .option('--to <target>', `what to emit: ${targets.join(', ')}`, 'bootstrap')
     .option('-t, --type <type>', `with --to xds, which resources: ${resourceTypes.join(', ')}`, 'all')
@@ -44,8 +46,10 @@ export function registerTranslate(program: Command): void {
     .option('--gateway <namespace/name>', 'emit only the proxy of this Gateway (or merged GatewayClass name)')
     .option('--bind-declared-ports', 'bind privileged listener ports as declared instead of port+10000')
     .option('--admin-port <port>', 'port of the Envoy admin interface on 127.0.0.1', (v) => Number.parseInt(v, 10))
+    .option('--secrets-dir <dir>', 'write TLS keys and other secrets as SDS files (mode 0600) into this directory; the bootstrap refers to them')
+    .option('--offline', 'fetch nothing: an OIDC provider that gives only its issuer is an error instead of a discovery fetch')
     .option('--no-color', 'plain diagnostics')
-    .action((options: Record<string, any>) => {
+    .action((options: Record<string, any>) =>
       runTranslate({
         file: options.file,
         namespace: options.namespace,
@@ -56,27 +60,30 @@ export function registerTranslate(program: Command): void {
         gateway: options.gateway,
         bindDeclaredPorts: options.bindDeclaredPorts,
         adminPort: options.adminPort,
+        secretsDir: options.secretsDir,
+        offline: options.offline,
         color: options.color,
-      });
-    });
+      }),
+    );
 }
 
-function selectProxies(result: CompileResult, gateway: string | undefined): Proxy[] {
+export function selectProxies(result: CompileResult, gateway: string | undefined): Proxy[] {
   if (!gateway) return result.proxies;
   const selected = result.proxies.filter((p) => p.name === gateway);
   if (selected.length === 0) {
     const known = result.proxies.map((p) => p.name).join(', ') || 'none';
-    throw new UsageError(`no proxy for Gateway \`${gateway}\`; proxies: ${known}`);
+    throw new UsageError(`no proxy for Gateway \`${gateway}\`; proxies: ${known}`, codes.gatewayNotFound);
   }
   return selected;
 }
 
-function artifactOf(proxy: Proxy, flags: TranslateFlags): unknown {
+export function artifactOf(proxy: Proxy, flags: Pick<TranslateFlags, 'to' | 'type'>): unknown {
   switch (flags.to) {
+    // Views for reading, like Envoy's own config dump: credentials redacted.
     case 'ir':
-      return { name: proxy.name, xdsIR: proxy.xds, infraIR: proxy.infra };
+      return redactCredentials({ name: proxy.name, xdsIR: proxy.xds, infraIR: proxy.infra });
     case 'xds':
-      return { name: proxy.name, xds: configDump(proxy.resources, flags.type) };
+      return redactCredentials({ name: proxy.name, xds: configDump(proxy.resources, flags.type) });
     default:
       return proxy.bootstrap;
   }
@@ -93,16 +100,29 @@ function writeAtomically(path: string, content: string): void {
   renameSync(temporary, path);
 }
 
-export function runTranslate(flags: TranslateFlags): void {
-  const result = compile({ inputs: flags.file, defaultNamespace: flags.namespace, bindDeclaredPorts: flags.bindDeclaredPorts, bootstrap: { adminPort: flags.adminPort } });
-  reportDiagnostics(result.diagnostics, result.sources, useColor(flags.color));
+export async function runTranslate(flags: TranslateFlags): Promise<void> {
+  if (flags.file.length === 0) throw new UsageError('nothing to translate: give files or directories with -f');
+  // Standard input can be read once; discovery and compile() share it.
+  let stdin: string | undefined;
+  const readStdin = flags.file.includes('-') ? () => (stdin ??= readFileSync(0, 'utf8')) : undefined;
+  const oidcDiscovery = await discoverForInputs(flags.file, { defaultNamespace: flags.namespace, readStdin, offline: flags.offline });
+  const result = compile({ inputs: flags.file, defaultNamespace: flags.namespace, readStdin, bindDeclaredPorts: flags.bindDeclaredPorts, oidcDiscovery, bootstrap: { adminPort: flags.adminPort, secretsDir: flags.secretsDir } });
+  reportDiagnostics(result.diagnostics, result.displaySources, useColor(flags.color));
   process.exitCode = hasErrors(result.diagnostics) ? 1 : 0;
 
   if (flags.to === 'gateway-api') {
-    process.stdout.write(serializeAll(result.objects, flags.output));
+    process.stdout.write(serializeAll(redactSecretObjects(result.objects), flags.output));
     return;
   }
   const proxies = selectProxies(result, flags.gateway);
+  if (flags.secretsDir && flags.to === 'bootstrap') {
+    const secretsDir = flags.secretsDir;
+    try {
+      writeSecretFiles(secretsDir, proxies.flatMap((proxy) => secretFiles(proxy.resources, secretsDir)));
+    } catch (error) {
+      throw new UsageError(`cannot write secrets to ${secretsDir}: ${(error as Error).message}`);
+    }
+  }
   if (flags.outputDir) {
     mkdirSync(flags.outputDir, { recursive: true });
     for (const proxy of proxies) writeAtomically(join(flags.outputDir, fileNameOf(proxy, flags.output)), serialize(artifactOf(proxy, flags), flags.output));

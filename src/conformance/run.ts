@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { errorText, runGatewayApiCase } from './gatewayapi.js';
-import { runXdsIrCase, xdsKinds, type XdsExpectation } from './xdsir.js';
+import { rejectedCasesFromSettings, runXdsIrCase, xdsKinds, type XdsExpectation } from './xdsir.js';
 
 export type Stage = 'gatewayapi' | 'xds-ir';
 
@@ -58,9 +58,11 @@ export function runConformance(options: ConformanceOptions): ConformanceReport {
     const id = `gatewayapi/${name}`;
     if (selected(id)) cases.push(gatewayApiCase(gatewayApiDir, name));
   }
+  const settingsPath = join(xdsIrDir, 'SETTINGS.md');
+  const rejected = existsSync(settingsPath) ? rejectedCasesFromSettings(readFileSync(settingsPath, 'utf8')) : new Set<string>();
   for (const name of xdsIrCaseNames(xdsIrDir)) {
     const id = `xds-ir/${name}`;
-    if (selected(id)) cases.push(xdsIrCase(xdsIrDir, name));
+    if (selected(id)) cases.push(xdsIrCase(xdsIrDir, name, rejected));
   }
   return summarize(cases);
 }
@@ -163,10 +165,10 @@ function gatewayApiCase(dir: string, name: string): CaseReport {
   return { ...report, ...result, pass: result.status && result.messages && result.ir, diff: result.diff ?? null };
 }
 
-function xdsIrCase(dir: string, name: string): CaseReport {
+function xdsIrCase(dir: string, name: string, rejected: ReadonlySet<string>): CaseReport {
   const report: CaseReport = { name: `xds-ir/${name}`, stage: 'xds-ir', status: null, messages: null, ir: null, pass: false, diff: null };
   let ir: unknown;
-  const expectation: XdsExpectation = { resources: {} };
+  const expectation: XdsExpectation = { resources: {}, listedAsRejected: rejected.has(name) };
   try {
     ir = readYaml(join(dir, 'in', `${name}.yaml`));
     for (const kind of xdsKinds) {

@@ -3,8 +3,8 @@
  * translated by egc and compared with the reference's output files.
  *
  * Rules:
- * - A case without any output file is one the reference rejects: it passes when our translation
- *   reports errors.
+ * - A case without any output file, or one SETTINGS.md lists as rejected, is one the reference
+ *   rejects: it passes when our translation reports errors.
  * - Otherwise each kind's resources are compared as a map from resource name (`clusterName` for
  *   endpoints): xDS resources are keyed by name, so their order in the list means nothing. Inside
  *   a resource, order is significant.
@@ -34,6 +34,8 @@ export type XdsKind = (typeof xdsKinds)[number];
 export interface XdsExpectation {
   resources: Partial<Record<XdsKind, unknown>>;
   envoyPatchPolicies?: unknown;
+  /** SETTINGS.md names the case as one the reference rejects, whatever files it has. */
+  listedAsRejected?: boolean;
 }
 
 export interface XdsIrCaseResult {
@@ -45,7 +47,21 @@ export interface XdsIrCaseResult {
 const optionalKinds = new Set<XdsKind>(['secrets']);
 
 export function isRejectedCase(expectation: XdsExpectation): boolean {
+  if (expectation.listedAsRejected) return true;
   return Object.keys(expectation.resources).length === 0 && expectation.envoyPatchPolicies === undefined;
+}
+
+/**
+ * The case names SETTINGS.md lists as rejected by the reference: the paragraph that starts
+ * "Cases the reference REJECTS" and ends at the next blank-line-separated paragraph about
+ * `partial-invalid`. Names are the hyphenated words in it.
+ */
+export function rejectedCasesFromSettings(settings: string): Set<string> {
+  const start = settings.search(/Cases the reference REJECTS/i);
+  if (start < 0) return new Set();
+  const end = settings.slice(start).search(/Cases whose name ends/i);
+  const paragraph = settings.slice(start, end < 0 ? undefined : start + end);
+  return new Set(paragraph.match(/\b[a-z0-9]+(?:-[a-z0-9]+)+\b/g) ?? []);
 }
 
 /** Runs one case from its parsed IR and expectation; never throws. */

@@ -41,6 +41,10 @@ export const codes = {
   noGatewayForRoute: 'EGC3008',
   portRemapped: 'EGC3009',
   policyNotAccepted: 'EGC3010',
+  /** A served certificate whose key does not match it, or that is expired or not yet valid. */
+  certificateProblem: 'EGC3011',
+  /** A route that can never match because an earlier one takes all its requests. */
+  routeShadowed: 'EGC3012',
 
   // Output checks (a failure here is a bug in egc)
   protoMismatch: 'EGC4001',
@@ -50,6 +54,8 @@ export const codes = {
   usage: 'EGC5001',
   gatewayNotFound: 'EGC5002',
   internal: 'EGC5003',
+  /** egc server: the EnvoyGateway config asks for something host mode cannot do. */
+  serverConfig: 'EGC5004',
 } as const;
 
 export type Code = (typeof codes)[keyof typeof codes];

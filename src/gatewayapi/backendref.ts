@@ -53,7 +53,8 @@ export function resolveBackendRef(
   } else if (kind === 'ServiceImport') {
     setting = serviceImportSetting(ctx, route.kind, namespace, ref);
   } else {
-    setting = serviceSetting(ctx, route.kind, namespace, ref);
+    const envoyProxy = parent.listeners[0]?.gateway.envoyProxy;
+    setting = serviceDestinationSetting(ctx, namespace, ref, protocolByRouteKind[route.kind], route.kind === 'UDPRoute' ? 'UDP' : 'TCP', envoyProxy);
   }
   if (setting.addressType === 'Mixed') {
     setParentCondition(parent, condition('ResolvedRefs', false, 'ResolvedRefs', 'mixed FQDN and IP or Unix address type for the same backendRef is not supported'));
@@ -170,13 +171,27 @@ export function backendSetting(backend: KubeObject): DestinationSetting {
   return setting;
 }
 
-function serviceSetting(ctx: TranslationContext, routeKind: string, namespace: string, ref: BackendRef): DestinationSetting {
+/**
+ * A Service port as a destination: its ready endpoints, or with the EnvoyProxy's
+ * `routingType: Service` its cluster IP (a headless Service has none, so it keeps its endpoints).
+ * The port's appProtocol refines `protocol`.
+ */
+export function serviceDestinationSetting(
+  ctx: TranslationContext,
+  namespace: string,
+  ref: { name: string; port?: number },
+  protocol: DestinationSetting['protocol'],
+  layer4: 'TCP' | 'UDP',
+  envoyProxy: KubeObject | undefined,
+): DestinationSetting {
   const service = ctx.resources.get('Service', namespace, ref.name)!;
-  const layer4 = routeKind === 'UDPRoute' ? 'UDP' : 'TCP';
   const servicePort = (service.spec?.ports ?? []).find((p: any) => p.port === ref.port && (p.protocol ?? 'TCP') === layer4);
-  let protocol = protocolByRouteKind[routeKind];
   if (servicePort?.appProtocol === 'kubernetes.io/h2c') protocol = 'HTTP2';
   else if (servicePort?.appProtocol === 'grpc') protocol = 'GRPC';
+  const clusterIP: string | undefined = service.spec?.clusterIP;
+  if (envoyProxy?.spec?.routingType === 'Service' && clusterIP && clusterIP !== 'None') {
+    return { protocol, endpoints: [{ host: clusterIP, port: ref.port }] };
+  }
   const { endpoints, addressType } = endpointsFromSlices(ctx.resources.endpointSlicesFor(namespace, ref.name), servicePort?.name, layer4);
   // A Service with no ready endpoint is no usable backend: its share of traffic fails.
   const setting: DestinationSetting = endpoints.length ? { protocol, endpoints } : { protocol };

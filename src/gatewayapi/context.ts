@@ -2,6 +2,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Infra, Xds } from '../ir/types.js';
 import type { KubeObject } from '../load/resource.js';
 import type { Condition } from './conditions.js';
+import type { OIDCDiscovery } from './oidcdiscovery.js';
 import type { ResourceIndex } from './resources.js';
 
 export interface GatewayApiOptions {
@@ -18,10 +19,12 @@ export interface GatewayApiOptions {
   runningOnHost?: boolean;
   /** Bind listeners on the ports the Gateway declares, even privileged ones (no +10000 shift). */
   bindDeclaredPorts?: boolean;
+  /** OIDC endpoints fetched before translation, for providers that name only their issuer. */
+  oidcDiscovery?: OIDCDiscovery;
 }
 
 export interface RouteGroupKind {
-  group: string;
+  group?: string;
   kind: string;
 }
 

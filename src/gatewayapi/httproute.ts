@@ -7,6 +7,8 @@ import { computeHosts } from './hostname.js';
 import { FilterError, processFilters } from './httpfilters.js';
 import { conditionMessage, parentHasCondition, resolveParents, setParentCondition, type RouteParent } from './parents.js';
 import { validateRegex } from './regex.js';
+import { applyRouteRetry } from './routeretry.js';
+import { applySessionPersistence } from './sessionpersistence.js';
 
 /** Translates every HTTPRoute (and, with `grpc`, GRPCRoute) into IR routes on its listeners. */
 export function processHTTPRoutes(ctx: TranslationContext): void {
@@ -71,6 +73,8 @@ function buildRuleRoutes(ctx: TranslationContext, route: KubeObject, parent: Rou
       };
       if (match) applyMatch(irRoute, match);
       applyTimeouts(irRoute, rule.timeouts);
+      applyRouteRetry(irRoute, rule.retry);
+      applySessionPersistence(irRoute, rule.sessionPersistence, destinationName);
       Object.assign(irRoute, filtersForRoute(filters));
       return irRoute;
     });

@@ -190,25 +190,33 @@ function validateRouteKinds(listener: ListenerContext): void {
     );
     return;
   }
-  const requested: { group?: string; kind: string }[] = listener.spec.allowedRoutes?.kinds ?? [];
+  const requested: { group?: string | null; kind: string }[] = listener.spec.allowedRoutes?.kinds ?? [];
   if (requested.length === 0) {
     listener.supportedKinds = allowed.map((kind) => ({ group: gatewayGroup, kind }));
     return;
   }
   const supported: RouteGroupKind[] = [];
+  const unsupported: string[] = [];
   for (const kind of requested) {
-    if (kind.group !== undefined && kind.group !== gatewayGroup) {
+    const group = kind.group ?? undefined;
+    if (group !== undefined && group !== gatewayGroup) {
       setCondition(listener.conditions, condition('ResolvedRefs', false, 'InvalidRouteKinds', `Group is not supported, group must be ${gatewayGroup}`));
       continue;
     }
     if (!allowed.includes(kind.kind)) {
-      setCondition(
-        listener.conditions,
-        condition('ResolvedRefs', false, 'InvalidRouteKinds', `${kind.kind} is not supported, kind must be one of [${allowed.join(' ')}]`),
-      );
+      unsupported.push(kind.kind);
       continue;
     }
-    supported.push({ group: gatewayGroup, kind: kind.kind });
+    // The group stays as written: absent when the manifest leaves it out.
+    supported.push(group === undefined ? { kind: kind.kind } : { group, kind: kind.kind });
+  }
+  // The reference names, as the kinds to choose from, those the listener did accept (or all).
+  const choices = supported.length ? supported.map((k) => k.kind) : allowed;
+  for (const kind of unsupported) {
+    setCondition(
+      listener.conditions,
+      condition('ResolvedRefs', false, 'InvalidRouteKinds', `${kind} is not supported, kind must be one of [${choices.join(' ')}]`),
+    );
   }
   listener.supportedKinds = supported;
 }
@@ -343,7 +351,7 @@ function finishConditions(listener: ListenerContext): boolean {
 
 /** Whether a route of `kind` from `namespace` may attach to this listener. */
 export function listenerAllows(ctx: TranslationContext, listener: ListenerContext, kind: string, namespace: string): boolean {
-  if (!listener.supportedKinds.some((k) => k.kind === kind)) return false;
+  if (!listener.supportedKinds.some((k) => k.kind === kind && k.group === gatewayGroup)) return false;
   // Like the API server, the reference knows no route in a namespace that does not exist.
   if (!ctx.resources.get('Namespace', '', namespace)) return false;
   const from = listener.spec.allowedRoutes?.namespaces?.from ?? 'Same';

@@ -1,20 +1,118 @@
 /**
- * Regex validation for patterns Envoy will compile with RE2. JavaScript's RegExp accepts a
- * superset in some places and rejects RE2 syntax in others, so RE2-only constructs are checked
- * first; the messages follow Go's regexp package, whose wording the reference's statuses carry.
+ * Regex validation for patterns Envoy compiles with RE2. The check uses re2js, a JavaScript port
+ * of RE2 (via RE2/J, which follows Go's regexp/syntax): it accepts exactly RE2's syntax (no
+ * lookaround, no backreferences, repeat counts up to 1000) and its errors read like Go's
+ * regexp package, whose wording the reference's statuses carry
+ * (`error parsing regexp: missing argument to repetition operator: `*``).
  */
-const repetitionAtStart = /^[*+?]|^\{\d/;
-const unsupportedByRE2 = /\(\?<?[=!]|\\[1-9]/;
+import { RE2JS } from 're2js';
+import { diagnosticAt } from '../diagnostics/at.js';
+import { codes } from '../diagnostics/codes.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { KubeObject } from '../load/resource.js';
 
 /** A Go-style error message for an invalid pattern, or undefined when it is valid. */
 export function validateRegex(pattern: string): string | undefined {
-  const leading = repetitionAtStart.exec(pattern);
-  if (leading) return `error parsing regexp: missing argument to repetition operator: \`${leading[0]}\``;
-  if (unsupportedByRE2.test(pattern)) return 'error parsing regexp: invalid or unsupported Perl syntax';
   try {
-    new RegExp(pattern, 'u');
+    RE2JS.compile(pattern);
+    return undefined;
   } catch (error) {
-    return `error parsing regexp: ${(error as Error).message}`;
+    const message = error instanceof Error ? error.message : String(error);
+    return message.startsWith('error parsing regexp') ? message : `error parsing regexp: ${message}`;
   }
-  return undefined;
+}
+
+/**
+ * Whether `pattern` fully matches `input`, as Envoy's safe_regex matchers do; false for a pattern
+ * that does not compile.
+ */
+export function regexMatchesFully(pattern: string, input: string): boolean {
+  try {
+    return RE2JS.compile(pattern).matches(input);
+  } catch {
+    return false;
+  }
+}
+
+interface PathMatchLike {
+  exact?: string;
+  prefix?: string;
+  safeRegex?: string;
+}
+
+interface RouteLike {
+  name: string;
+  hostname: string;
+  pathMatch?: PathMatchLike;
+  headerMatches?: unknown[];
+  queryParamMatches?: unknown[];
+}
+
+export interface ShadowedRoute {
+  /** The route that never gets the traffic it asks for. */
+  route: string;
+  /** The earlier route, with a path regex, that takes it. */
+  by: string;
+  pattern: string;
+  path: string;
+}
+
+/**
+ * Routes swallowed by an earlier regex route on the same host. Envoy tries routes in order and
+ * the reference orders regex matches before prefix matches, so a broad regex (`/.*`) with no
+ * other condition takes every request of the later exact or prefix routes it fully matches.
+ * A prefix route counts as swallowed when the regex matches both the prefix and a path below it.
+ */
+export function shadowedRoutes(routes: readonly RouteLike[]): ShadowedRoute[] {
+  const found: ShadowedRoute[] = [];
+  routes.forEach((earlier, index) => {
+    const pattern = earlier.pathMatch?.safeRegex;
+    if (typeof pattern !== 'string' || earlier.headerMatches?.length || earlier.queryParamMatches?.length) return;
+    for (const later of routes.slice(index + 1)) {
+      if (later.hostname !== earlier.hostname || !later.pathMatch) continue;
+      const { exact, prefix } = later.pathMatch;
+      let probes: string[] = [];
+      if (typeof exact === 'string') probes = [exact];
+      else if (typeof prefix === 'string') probes = [prefix, `${prefix.replace(/\/$/, '')}/egc-probe`];
+      if (probes.length === 0 || !probes.every((path) => regexMatchesFully(pattern, path))) continue;
+      found.push({ route: later.name, by: earlier.name, pattern, path: probes[0] });
+    }
+  });
+  return found;
+}
+
+/** `httproute/ns/name/rule/R/match/M/...` → the route object's kind, namespace, name and match path. */
+function routeOrigin(name: string): { kind: string; namespace: string; name: string; path: (string | number)[] } | undefined {
+  const match = /^(httproute|grpcroute)\/([^/]+)\/([^/]+)\/rule\/(\d+)(?:\/match\/(-?\d+))?/.exec(name);
+  if (!match) return undefined;
+  const path: (string | number)[] = ['spec', 'rules', Number(match[4])];
+  if (match[5] !== undefined && Number(match[5]) >= 0) path.push('matches', Number(match[5]));
+  return { kind: match[1] === 'httproute' ? 'HTTPRoute' : 'GRPCRoute', namespace: match[2], name: match[3], path };
+}
+
+/** A warning for each route an earlier regex route swallows, at the swallowed route's match. */
+export function shadowedRouteDiagnostics(irs: readonly { http?: { routes?: RouteLike[] }[] }[], objects: readonly KubeObject[]): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const ir of irs) {
+    for (const listener of ir.http ?? []) {
+      for (const shadow of shadowedRoutes(listener.routes ?? [])) {
+        const origin = routeOrigin(shadow.route);
+        const by = routeOrigin(shadow.by);
+        const message = `route ${shadow.route} never matches ${shadow.path} on ${listener.routes?.find((r) => r.name === shadow.route)?.hostname ?? '*'}: the earlier route ${shadow.by} with regex \`${shadow.pattern}\` takes those requests`;
+        const object = origin && objects.find((o) => o.kind === origin.kind && o.metadata.namespace === origin.namespace && o.metadata.name === origin.name);
+        const byObject = by && objects.find((o) => o.kind === by.kind && o.metadata.namespace === by.namespace && o.metadata.name === by.name);
+        const notes = byObject ? [{ message: 'the regex route', ...locationOf(diagnosticAt(byObject, by.path, { code: codes.routeShadowed, message: '' })) }] : undefined;
+        diagnostics.push(
+          object
+            ? diagnosticAt(object, origin.path, { code: codes.routeShadowed, severity: 'warning', message, notes })
+            : { code: codes.routeShadowed, severity: 'warning', message },
+        );
+      }
+    }
+  }
+  return diagnostics;
+}
+
+function locationOf(diagnostic: Diagnostic): { file?: string; line?: number; column?: number } {
+  return { file: diagnostic.file, line: diagnostic.line, column: diagnostic.column };
 }

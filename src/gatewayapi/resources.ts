@@ -57,3 +57,13 @@ function keyOf(kind: string, namespace: string, name: string): string {
 export function isGatewayApiObject(object: KubeObject): boolean {
   return groupOf(object.apiVersion) === gatewayGroup;
 }
+
+/**
+ * In a cluster every object's namespace exists; in files it usually goes unsaid. Returns the
+ * objects plus a Namespace (without labels) for each namespace used but not defined.
+ */
+export function withImpliedNamespaces(objects: readonly KubeObject[]): KubeObject[] {
+  const defined = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+  const used = new Set(objects.map((o) => o.metadata.namespace).filter((ns): ns is string => !!ns && !defined.has(ns)));
+  return [...objects, ...[...used].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }))];
+}

@@ -62,3 +62,41 @@ export function diagnosticsFromStatuses(objects: readonly KubeObject[], gateways
   }
   return diagnostics;
 }
+
+const conditionCodes: Record<string, string> = {
+  GatewayClass: codes.gatewayClassNotAccepted,
+  Gateway: codes.gatewayNotAccepted,
+};
+
+/**
+ * Resource-level conditions (status.conditions, and policy status.ancestors[].conditions) that
+ * compile() does not already report: Accepted=False or ResolvedRefs=False on a GatewayClass,
+ * Gateway or policy. Listener and route conditions are reported by compile() itself.
+ */
+/**
+ * Resource-level conditions (status.conditions, and policy status.ancestors[].conditions):
+ * Accepted=False or ResolvedRefs=False on a GatewayClass, Gateway or policy, unless already
+ * reported at the same place.
+ */
+export function resourceStatusFindings(objects: readonly KubeObject[], known: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set(known.map((d) => `${d.code}|${d.file}|${d.line}|${d.column}`));
+  const findings: Diagnostic[] = [];
+  for (const object of objects) {
+    const isPolicy = object.kind.endsWith('Policy');
+    if (!conditionCodes[object.kind] && !isPolicy) continue;
+    const conditionLists: any[][] = [object.status?.conditions ?? [], ...(object.status?.ancestors ?? []).map((a: any) => a.conditions ?? [])];
+    for (const condition of conditionLists.flat()) {
+      if (condition?.status !== 'False' || (condition.type !== 'Accepted' && condition.type !== 'ResolvedRefs')) continue;
+      const code = condition.type === 'ResolvedRefs' ? codes.refNotResolved : isPolicy ? codes.policyNotAccepted : conditionCodes[object.kind];
+      const finding = diagnosticAt(object, isPolicy ? ['spec'] : ['metadata', 'name'], {
+        code,
+        message: `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name}: ${condition.message} (${condition.type}: ${condition.reason})`,
+      });
+      const key = `${finding.code}|${finding.file}|${finding.line}|${finding.column}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      findings.push(finding);
+    }
+  }
+  return findings;
+}

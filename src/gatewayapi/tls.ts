@@ -1,4 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { diagnosticAt } from '../diagnostics/at.js';
+import { codes } from '../diagnostics/codes.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { KubeObject } from '../load/resource.js';
 
 function decode(base64: string): Buffer {
@@ -47,4 +50,75 @@ export function validateServerCertificates(secrets: readonly KubeObject[]): stri
     for (const name of names) seen.set(`${algorithm}|${name}`, id);
   }
   return undefined;
+}
+
+export interface CertificateProblem {
+  /** The certificate's name in the IR: the Secret as `namespace/name`. */
+  secret: string;
+  /** The Secret key the problem is in. */
+  key: 'tls.crt' | 'tls.key';
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/**
+ * Problems the reference's statuses do not report but Envoy or clients will meet: a private key
+ * that does not belong to the certificate (Envoy refuses to load the listener) and a certificate
+ * outside its validity period (clients refuse it). Both are diagnostics only, so statuses stay
+ * the reference's. Unparsable data is left to validateServerCertificates.
+ */
+export function certificatePairProblems(secret: string, certificateBase64: string, keyBase64: string, now: Date = new Date()): CertificateProblem[] {
+  let certificate: X509Certificate;
+  let key;
+  try {
+    certificate = new X509Certificate(decode(certificateBase64));
+    key = createPrivateKey(decode(keyBase64));
+  } catch {
+    return [];
+  }
+  const problems: CertificateProblem[] = [];
+  if (!certificate.checkPrivateKey(key)) {
+    problems.push({ secret, key: 'tls.key', severity: 'error', message: `Secret ${secret}: the private key in tls.key does not match the certificate in tls.crt; Envoy will refuse to load it` });
+  }
+  const notAfter = new Date(certificate.validTo);
+  const notBefore = new Date(certificate.validFrom);
+  if (notAfter.getTime() < now.getTime()) {
+    problems.push({ secret, key: 'tls.crt', severity: 'warning', message: `Secret ${secret}: the certificate in tls.crt expired on ${notAfter.toISOString()}; clients will reject it` });
+  } else if (notBefore.getTime() > now.getTime()) {
+    problems.push({ secret, key: 'tls.crt', severity: 'warning', message: `Secret ${secret}: the certificate in tls.crt is not valid before ${notBefore.toISOString()}; clients will reject it until then` });
+  }
+  return problems;
+}
+
+/** The problems of every certificate and key an IR serves (listeners, TLS routes, backend client certificates), once per Secret. */
+export function certificateProblems(irs: readonly unknown[], now: Date = new Date()): CertificateProblem[] {
+  const seen = new Set<string>();
+  const problems: CertificateProblem[] = [];
+  const visit = (value: unknown) => {
+    if (Array.isArray(value)) {
+      value.forEach(visit);
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    const object = value as Record<string, unknown>;
+    if (typeof object.name === 'string' && typeof object.serverCertificate === 'string' && typeof object.privateKey === 'string') {
+      if (!seen.has(object.name)) {
+        seen.add(object.name);
+        problems.push(...certificatePairProblems(object.name, object.serverCertificate, object.privateKey, now));
+      }
+      return;
+    }
+    Object.values(object).forEach(visit);
+  };
+  irs.forEach(visit);
+  return problems;
+}
+
+/** certificateProblems as diagnostics, at the Secret's tls.crt or tls.key. */
+export function certificateDiagnostics(irs: readonly unknown[], objects: readonly KubeObject[], now: Date = new Date()): Diagnostic[] {
+  return certificateProblems(irs, now).map((problem) => {
+    const secret = objects.find((o) => o.kind === 'Secret' && `${o.metadata.namespace}/${o.metadata.name}` === problem.secret);
+    const init = { code: codes.certificateProblem, severity: problem.severity, message: problem.message };
+    return secret ? diagnosticAt(secret, ['data', problem.key], init) : { ...init };
+  });
 }

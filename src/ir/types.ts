@@ -9,6 +9,7 @@ export interface ResourceMetadata {
   name: string;
   namespace: string;
   sectionName?: string;
+  annotations?: Record<string, string>;
 }
 
 /** The whole proxy configuration of one gateway (or of a merged set of gateways). */
@@ -68,18 +69,63 @@ export interface HTTPListener extends CoreListenerDetails {
   hostnames: string[];
   tls?: TLSConfig;
   isHTTP2: boolean;
-  path: PathSettings;
+  /** Absent in hand-written IR: Envoy's defaults then apply. */
+  path?: PathSettings;
   routes?: HTTPRoute[];
   tcpKeepalive?: TCPKeepalive;
-  headers?: Record<string, unknown>;
-  http1?: Record<string, unknown>;
-  http2?: Record<string, unknown>;
+  headers?: HeaderSettings;
+  http1?: HTTP1Settings;
+  http2?: HTTP2Settings;
   http3?: { quicPort: number };
-  clientIPDetection?: Record<string, unknown>;
-  timeout?: Record<string, unknown>;
-  connection?: Record<string, unknown>;
+  clientIPDetection?: ClientIPDetection;
+  timeout?: ClientTimeout;
+  connection?: ClientConnection;
   healthCheck?: { path: string };
   enableProxyProtocol?: boolean;
+}
+
+export interface HeaderSettings {
+  enableEnvoyHeaders?: boolean;
+  withUnderscoresAction?: 'Allow' | 'RejectRequest' | 'DropHeader';
+  preserveXRequestID?: boolean;
+  xForwardedClientCert?: { mode?: 'Sanitize' | 'ForwardOnly' | 'AppendForward' | 'SanitizeSet' | 'AlwaysForwardOnly'; certDetailsToAdd?: string[] };
+  earlyAddRequestHeaders?: AddHeader[];
+  earlyRemoveRequestHeaders?: string[];
+  disableRateLimitHeaders?: boolean;
+  [key: string]: unknown;
+}
+
+export interface HTTP1Settings {
+  enableTrailers?: boolean;
+  preserveHeaderCase?: boolean;
+  http10?: { defaultHost?: string };
+}
+
+/**
+ * HTTP/2 settings. The reference IR spells the two window sizes crosswise: the key
+ * `initialConnectionWindowSize` carries the stream window and `initialStreamWindowSize` the
+ * connection window (see http2.ts).
+ */
+export interface HTTP2Settings {
+  initialConnectionWindowSize?: number;
+  initialStreamWindowSize?: number;
+  maxConcurrentStreams?: number;
+  resetStreamOnError?: boolean;
+}
+
+export interface ClientIPDetection {
+  xForwardedFor?: { numTrustedHops?: number };
+  customHeader?: { name: string; failClosed?: boolean };
+}
+
+export interface ClientTimeout {
+  http?: { idleTimeout?: string; requestReceivedTimeout?: string };
+  tcp?: { idleTimeout?: string };
+}
+
+export interface ClientConnection {
+  bufferLimit?: number;
+  connectionLimit?: { value: number; closeDelay?: string };
 }
 
 export interface TCPKeepalive {
@@ -106,6 +152,23 @@ export interface TLSConfig {
   signatureAlgorithms?: string[];
   requireClientCertificate?: boolean;
   inspector?: { snis?: string[] };
+  statefulSessionResumption?: boolean;
+  statelessSessionResumption?: boolean;
+  [key: string]: unknown;
+}
+
+/** TLS to a backend (BackendTLSPolicy): the SAN/SNI to expect and what to trust. */
+export interface UpstreamTLSConfig {
+  sni?: string;
+  useSystemTrustStore?: boolean;
+  caCertificate?: { name: string; certificate: string };
+  clientCertificates?: TLSCertificate[];
+  minVersion?: string;
+  maxVersion?: string;
+  ciphers?: string[];
+  ecdhCurves?: string[];
+  signatureAlgorithms?: string[];
+  alpnProtocols?: string[] | null;
   [key: string]: unknown;
 }
 
@@ -144,13 +207,96 @@ export interface HTTPRoute {
   mirrors?: RouteDestination[];
   destination?: RouteDestination;
   backendWeights?: { valid: number; invalid: number };
-  traffic?: Record<string, unknown>;
+  traffic?: TrafficFeatures;
   security?: Record<string, unknown>;
   useClientProtocol?: boolean;
   envoyExtensions?: Record<string, unknown>;
   timeout?: Record<string, unknown>;
   sessionPersistence?: Record<string, unknown>;
   [key: string]: unknown;
+}
+
+/** Backend traffic settings of a route (BackendTrafficPolicy and friends). */
+export interface TrafficFeatures {
+  loadBalancer?: LoadBalancer;
+  proxyProtocol?: { version?: 'V1' | 'V2' };
+  healthCheck?: HealthCheck;
+  circuitBreaker?: CircuitBreaker;
+  tcpKeepalive?: TCPKeepalive;
+  retry?: Retry;
+  timeout?: TrafficTimeout;
+  backendConnection?: { bufferLimit?: number };
+  http2?: HTTP2Settings;
+  dns?: { dnsRefreshRate?: string; respectDnsTtl?: boolean };
+  [key: string]: unknown;
+}
+
+export interface SlowStart {
+  window?: string;
+}
+
+export interface LoadBalancer {
+  roundRobin?: { slowStart?: SlowStart };
+  leastRequest?: { slowStart?: SlowStart };
+  random?: Record<string, never>;
+  consistentHash?: {
+    sourceIP?: boolean;
+    header?: { name: string };
+    cookie?: { name: string; ttl?: string; attributes?: Record<string, string> };
+    tableSize?: number;
+  };
+}
+
+export interface HealthCheckPayload {
+  text?: string;
+  /** base64 */
+  binary?: string;
+}
+
+export interface HealthCheck {
+  active?: {
+    timeout?: string;
+    interval?: string;
+    unhealthyThreshold?: number;
+    healthyThreshold?: number;
+    http?: { host?: string; path: string; method?: string; expectedStatuses?: number[]; expectedResponse?: HealthCheckPayload };
+    tcp?: { send?: HealthCheckPayload; receive?: HealthCheckPayload };
+    grpc?: { service?: string };
+  };
+  passive?: {
+    splitExternalLocalOriginErrors?: boolean;
+    interval?: string;
+    consecutiveLocalOriginFailures?: number;
+    consecutiveGatewayErrors?: number;
+    consecutive5XxErrors?: number;
+    baseEjectionTime?: string;
+    maxEjectionPercent?: number;
+  };
+}
+
+export interface CircuitBreaker {
+  maxConnections?: number;
+  maxPendingRequests?: number;
+  maxParallelRequests?: number;
+  maxParallelRetries?: number;
+  maxRequestsPerConnection?: number;
+}
+
+export interface BackOff {
+  baseInterval?: string;
+  maxInterval?: string;
+}
+
+export interface Retry {
+  numRetries?: number;
+  retryOn?: { triggers?: string[]; httpStatusCodes?: number[] };
+  /** `backOff` as the reference's IR spells it; `backoff` as its (case-insensitive) JSON decoding also accepts. */
+  perRetry?: { timeout?: string; backOff?: BackOff; backoff?: BackOff };
+}
+
+export interface TrafficTimeout {
+  tcp?: { connectTimeout?: string };
+  http?: { requestTimeout?: string; connectionIdleTimeout?: string; maxConnectionDuration?: string };
 }
 
 export interface Redirect {
@@ -179,10 +325,19 @@ export interface DestinationSetting {
   protocol?: 'HTTP' | 'HTTP2' | 'TCP' | 'UDP' | 'HTTPS' | 'GRPC';
   endpoints?: DestinationEndpoint[];
   addressType?: DestinationAddressType;
-  tls?: Record<string, unknown>;
-  filters?: Record<string, unknown>;
+  tls?: UpstreamTLSConfig;
+  filters?: DestinationFilters;
   isDynamicResolver?: boolean;
   priority?: number;
+  [key: string]: unknown;
+}
+
+/** Header changes applied to the share of traffic going to one backendRef. */
+export interface DestinationFilters {
+  addRequestHeaders?: AddHeader[];
+  removeRequestHeaders?: string[];
+  addResponseHeaders?: AddHeader[];
+  removeResponseHeaders?: string[];
   [key: string]: unknown;
 }
 
@@ -200,8 +355,8 @@ export interface TCPListener extends CoreListenerDetails {
   routes?: TCPRoute[];
   tcpKeepalive?: TCPKeepalive;
   enableProxyProtocol?: boolean;
-  timeout?: Record<string, unknown>;
-  connection?: Record<string, unknown>;
+  timeout?: ClientTimeout;
+  connection?: ClientConnection;
 }
 
 /**
@@ -217,6 +372,14 @@ export interface TCPRoute {
   name: string;
   tls?: TCPRouteTLS;
   destination?: RouteDestination;
+  loadBalancer?: LoadBalancer;
+  proxyProtocol?: { version?: 'V1' | 'V2' };
+  healthCheck?: HealthCheck;
+  circuitBreaker?: CircuitBreaker;
+  tcpKeepalive?: TCPKeepalive;
+  timeout?: TrafficTimeout;
+  backendConnection?: { bufferLimit?: number };
+  dns?: { dnsRefreshRate?: string; respectDnsTtl?: boolean };
   [key: string]: unknown;
 }
 
@@ -241,4 +404,6 @@ export interface ProxyListener {
   name: string;
   address: string | null;
   ports: { name: string; protocol: string; servicePort: number; containerPort: number }[];
+  /** Set when a ClientTrafficPolicy enables HTTP/3: the proxy also listens on this UDP port. */
+  http3?: { quicPort: number };
 }

@@ -1,9 +1,11 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
-import { isMap, LineCounter, parseAllDocuments } from 'yaml';
+import { isCollection, isMap, isPair, isScalar, LineCounter, parseAllDocuments, visit } from 'yaml';
 import { codes } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { fileTooLarge, inputLimits, textLimitHit } from './limits.js';
 import type { KubeObject } from './resource.js';
+import { maskSecretValues } from './mask.js';
 import { attachSource, locate, positionAt, sourceOf, type Source } from './source.js';
 
 export interface LoadOptions {
@@ -18,6 +20,11 @@ export interface LoadOptions {
 export interface LoadResult {
   objects: KubeObject[];
   diagnostics: Diagnostic[];
+  /**
+   * Each text as diagnostics may quote it in code frames: with the values of Secrets' `data`
+   * and `stringData` masked, so that no key or password reaches a terminal or a log.
+   */
+  displayTexts: Map<string, string>;
 }
 
 export interface InputText {
@@ -31,9 +38,6 @@ const yamlExtensions = new Set(['.yaml', '.yml', '.json']);
 /** Kinds that live outside any namespace; all others get the default namespace. */
 const clusterScopedKinds = new Set(['GatewayClass', 'Namespace', 'EnvoyGateway']);
 
-/** Aliases expanded past this count are an alias bomb, not configuration. */
-const maxAliasCount = 1000;
-
 /** Reads every input (file, directory or `-`) into texts; problems reading become diagnostics. */
 export function readInputs(inputs: readonly string[], options: LoadOptions = {}): { texts: InputText[]; diagnostics: Diagnostic[] } {
   const texts: InputText[] = [];
@@ -43,31 +47,122 @@ export function readInputs(inputs: readonly string[], options: LoadOptions = {})
     const rel = relative(cwd, path);
     return rel && !rel.startsWith('..') ? rel : path;
   };
+  const unreadable = (file: string, error: unknown) =>
+    diagnostics.push({ code: codes.fileUnreadable, severity: 'error', message: `cannot read ${file}: ${errorText(error)}`, file });
+  const addBytes = (file: string, bytes: Buffer) => {
+    if (bytes.length > inputLimits.maxFileBytes) {
+      diagnostics.push({ code: codes.inputLimit, severity: 'error', message: fileTooLarge(bytes.length), file });
+      return;
+    }
+    const decoded = decodeUtf8(bytes);
+    if (typeof decoded === 'string') texts.push({ file, text: decoded });
+    else diagnostics.push({ code: codes.fileUnreadable, severity: 'error', file, ...decoded });
+  };
   for (const input of inputs) {
     if (input === '-') {
-      texts.push({ file: '<stdin>', text: options.readStdin ? options.readStdin() : readFileSync(0, 'utf8') });
+      try {
+        if (options.readStdin) texts.push({ file: '<stdin>', text: options.readStdin() });
+        else addBytes('<stdin>', readFileSync(0));
+      } catch (error) {
+        unreadable('<stdin>', error);
+      }
       continue;
     }
     let stat;
     try {
       stat = statSync(input);
-    } catch {
-      diagnostics.push({ code: codes.fileNotFound, severity: 'error', message: `no such file or directory: ${input}`, file: input });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        diagnostics.push({ code: codes.fileNotFound, severity: 'error', message: `no such file or directory: ${input}`, file: input });
+      } else unreadable(input, error);
       continue;
     }
-    const files = stat.isDirectory() ? listYamlFiles(input) : [input];
+    let files: string[];
+    try {
+      files = stat.isDirectory() ? listYamlFiles(input) : [input];
+    } catch (error) {
+      unreadable(input, error);
+      continue;
+    }
     if (stat.isDirectory() && files.length === 0) {
       diagnostics.push({ code: codes.noInput, severity: 'warning', message: `directory ${input} has no .yaml, .yml or .json files`, file: input });
     }
     for (const file of files) {
+      let read: Buffer | { tooLarge: number | undefined };
       try {
-        texts.push({ file: display(file), text: readFileSync(file, 'utf8') });
+        read = readBounded(file);
       } catch (error) {
-        diagnostics.push({ code: codes.fileUnreadable, severity: 'error', message: `cannot read ${file}: ${(error as Error).message}`, file: display(file) });
+        // Also a file that vanished between listing and reading.
+        unreadable(display(file), error);
+        continue;
       }
+      if (Buffer.isBuffer(read)) addBytes(display(file), read);
+      else diagnostics.push({ code: codes.inputLimit, severity: 'error', message: fileTooLarge(read.tooLarge), file: display(file) });
     }
   }
   return { texts, diagnostics };
+}
+
+function errorText(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  const reasons: Record<string, string> = {
+    ENOENT: 'the file disappeared while it was being read',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EISDIR: 'it is a directory',
+    ELOOP: 'too many levels of symbolic links',
+  };
+  return (code && reasons[code]) ?? (error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * The file's bytes, read in chunks so that a device or pipe that never ends (`/dev/zero`) is cut
+ * off at the size limit; for a file over the limit, its size when known.
+ */
+function readBounded(path: string): Buffer | { tooLarge: number | undefined } {
+  const fd = openSync(path, 'r');
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isFile() && stat.size > inputLimits.maxFileBytes) return { tooLarge: stat.size };
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(64 * 1024);
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      total += read;
+      if (total > inputLimits.maxFileBytes) return { tooLarge: undefined };
+      chunks.push(chunk.subarray(0, read));
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The text of UTF-8 bytes, or why they are not UTF-8 text and where. */
+function decodeUtf8(bytes: Buffer): string | { message: string; line?: number; column?: number } {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return { message: 'the file is UTF-16 encoded; egc reads UTF-8 (convert it, e.g. with iconv -f UTF-16 -t UTF-8)', line: 1, column: 1 };
+  }
+  const text = bytes.toString('utf8');
+  if (!text.includes('\uFFFD')) return text;
+  // A replacement character in the text is either one the file spells out (EF BF BD) or the
+  // decoder's stand-in for an invalid sequence: find the first of the latter.
+  let offset = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.codePointAt(index)!;
+    if (code === 0xfffd && !(bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd)) {
+      const before = text.slice(0, index);
+      const line = before.split('\n').length;
+      const column = index - before.lastIndexOf('\n');
+      return { message: `the file is not valid UTF-8: invalid byte 0x${bytes[offset].toString(16).padStart(2, '0')} at byte offset ${offset}`, line, column };
+    }
+    if (code > 0xffff) index++;
+    offset += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return text;
 }
 
 function listYamlFiles(directory: string): string[] {
@@ -85,39 +180,71 @@ function listYamlFiles(directory: string): string[] {
 export function parseTexts(texts: readonly InputText[], options: LoadOptions = {}): LoadResult {
   const objects: KubeObject[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const { file, text } of texts) parseText(file, text, options, objects, diagnostics);
-  return { objects: dropDuplicates(objects, diagnostics), diagnostics };
+  const displayTexts = new Map<string, string>();
+  for (const { file, text } of texts) {
+    const parsed: KubeObject[] = [];
+    const clean = text.replace(/^\uFEFF/, '');
+    parseText(file, clean, options, parsed, diagnostics);
+    objects.push(...parsed);
+    displayTexts.set(file, maskSecretValues(clean, parsed));
+  }
+  return { objects: dropDuplicates(objects, diagnostics), diagnostics, displayTexts };
 }
 
 function parseText(file: string, text: string, options: LoadOptions, objects: KubeObject[], diagnostics: Diagnostic[]): void {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text.replace(/^\uFEFF/, ''), { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const limit = textLimitHit(text);
+  if (limit) {
+    lineCounter.addNewLine(0);
+    for (let index = text.indexOf('\n'); index >= 0 && index < limit.offset; index = text.indexOf('\n', index + 1)) lineCounter.addNewLine(index + 1);
+    const { line, col } = lineCounter.linePos(limit.offset);
+    diagnostics.push({ code: codes.inputLimit, severity: 'error', message: `${limit.message}; the file is not read`, file, line, column: col });
+    return;
+  }
+  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'silent' });
   const list = Array.isArray(documents) ? documents : [];
   list.forEach((document, documentIndex) => {
     const source: Source = { file, documentIndex, document, lineCounter };
+    const at = (path: (string | number)[], key = false) => ({ file, ...locate(source, path, key) });
+    const atOffset = (offset: number) => {
+      const { line, column } = positionAt(source, offset);
+      return { file, line, column };
+    };
     if (document.errors.length > 0) {
       for (const error of document.errors) {
-        const { line, column } = positionAt(source, error.pos[0]);
-        diagnostics.push({ code: codes.yamlSyntax, severity: 'error', message: firstLine(error.message), file, line, column });
+        diagnostics.push({ code: codes.yamlSyntax, severity: 'error', message: firstLine(error.message), ...atOffset(error.pos[0]) });
       }
       return;
     }
-    if (document.contents === null) return;
+    for (const warning of document.warnings) {
+      diagnostics.push({ code: codes.yamlWarning, severity: 'warning', message: firstLine(warning.message), ...atOffset(warning.pos[0]) });
+    }
+    // An empty document (a stray or trailing `---`) is nothing, as kubectl treats it.
+    if (document.contents === null || (isScalar(document.contents) && document.contents.value === null)) return;
     if (!isMap(document.contents)) {
-      const { line, column } = locate(source, []);
-      diagnostics.push({ code: codes.notAnObject, severity: 'error', message: 'a document must be a mapping with apiVersion, kind and metadata', file, line, column });
+      diagnostics.push({ code: codes.notAnObject, severity: 'error', message: 'a document must be a mapping with apiVersion, kind and metadata', ...at([]) });
+      return;
+    }
+    const badKey = unusableKey(document.contents);
+    if (badKey) {
+      diagnostics.push({ code: codes.yamlSyntax, severity: 'error', message: badKey.message, ...atOffset(badKey.offset) });
       return;
     }
     let value: unknown;
     try {
-      value = document.toJS({ maxAliasCount });
+      value = document.toJS({ maxAliasCount: inputLimits.maxAliasCount });
     } catch (error) {
-      const { line, column } = locate(source, []);
-      diagnostics.push({ code: codes.inputLimit, severity: 'error', message: `document rejected: ${firstLine((error as Error).message)}`, file, line, column });
+      const message = firstLine((error as Error).message);
+      const limitName = /alias/i.test(message) ? ` (limit: maxAliasCount, ${inputLimits.maxAliasCount} alias expansions)` : '';
+      diagnostics.push({ code: codes.inputLimit, severity: 'error', message: `document rejected: ${message}${limitName}`, ...at([]) });
+      return;
+    }
+    const notJson = toJsonValues(value as Record<string, unknown>, [], new Set());
+    if (notJson) {
+      diagnostics.push({ code: codes.wrongType, severity: 'error', message: notJson.message, ...at(notJson.path) });
       return;
     }
     const object = value as KubeObject;
-    const at = (path: (string | number)[], key = false) => ({ file, ...locate(source, path, key) });
     if (typeof object.kind !== 'string' || object.kind === '') {
       diagnostics.push({ code: codes.missingKind, severity: 'error', message: 'document has no `kind`', ...at([]) });
       return;
@@ -126,6 +253,9 @@ function parseText(file: string, text: string, options: LoadOptions, objects: Ku
       diagnostics.push({ code: codes.missingKind, severity: 'error', message: `${object.kind} has no \`apiVersion\``, ...at(['kind']) });
       return;
     }
+    // The EnvoyGateway config file (egc server --config-path) is not an API object and has no
+    // metadata; it gets a fixed name so later stages can still key it by kind and name.
+    if (object.kind === 'EnvoyGateway' && object.metadata === undefined) object.metadata = { name: 'envoy-gateway' };
     if (typeof object.metadata !== 'object' || object.metadata === null || typeof object.metadata.name !== 'string' || object.metadata.name === '') {
       diagnostics.push({ code: codes.missingName, severity: 'error', message: `${object.kind} has no \`metadata.name\``, ...at(['metadata']) });
       return;
@@ -136,6 +266,58 @@ function parseText(file: string, text: string, options: LoadOptions, objects: Ku
     attachSource(object, source);
     objects.push(object);
   });
+}
+
+/**
+ * A mapping key that cannot become a JSON object key: a collection (`? [a, b]`), or `__proto__`,
+ * which would reach object prototypes in later stages. The document is rejected.
+ */
+function unusableKey(contents: unknown): { message: string; offset: number } | undefined {
+  let found: { message: string; offset: number } | undefined;
+  visit(contents as Parameters<typeof visit>[0], {
+    Pair(_, pair) {
+      if (!isPair(pair)) return undefined;
+      const key = pair.key as { range?: [number, number, number] } | null;
+      const offset = key?.range?.[0] ?? 0;
+      if (isCollection(pair.key)) found = { message: 'a mapping key must be a string, not a mapping or a list', offset };
+      else if (isScalar(pair.key) && pair.key.value === '__proto__') found = { message: 'the key `__proto__` is not allowed', offset };
+      return found ? visit.BREAK : undefined;
+    },
+  });
+  return found;
+}
+
+/**
+ * Turns the YAML-only values `toJS` can produce into their JSON form, as Kubernetes' YAML reader
+ * does: `!!binary` bytes become base64, timestamps ISO strings, sets and ordered maps plain
+ * collections. Numbers JSON cannot hold (`.inf`, `.nan`) are refused: the path and message.
+ */
+function toJsonValues(
+  value: Record<string, unknown> | unknown[],
+  path: (string | number)[],
+  ancestors: Set<object>,
+): { message: string; path: (string | number)[] } | undefined {
+  // An alias to an enclosing node makes a cycle, which no JSON object has.
+  if (ancestors.has(value)) return { message: 'the value contains itself through a YAML alias; a Kubernetes object cannot', path };
+  ancestors.add(value);
+  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.entries(value);
+  for (const [key, item] of entries) {
+    let replacement: unknown = item;
+    if (typeof item === 'number' && !Number.isFinite(item)) {
+      return { message: `${String(item)} is not a number JSON can hold; Kubernetes rejects it`, path: [...path, key] };
+    }
+    if (item instanceof Uint8Array) replacement = Buffer.from(item).toString('base64');
+    else if (item instanceof Date) replacement = Number.isNaN(item.getTime()) ? String(item) : item.toISOString();
+    else if (item instanceof Set) replacement = [...item];
+    else if (item instanceof Map) replacement = Object.fromEntries([...item].map(([k, v]) => [String(k), v]));
+    if (replacement !== item) (value as Record<string | number, unknown>)[key] = replacement;
+    if (replacement !== null && typeof replacement === 'object') {
+      const problem = toJsonValues(replacement as Record<string, unknown>, [...path, key], ancestors);
+      if (problem) return problem;
+    }
+  }
+  ancestors.delete(value);
+  return undefined;
 }
 
 function firstLine(message: string): string {
@@ -185,5 +367,5 @@ function positionOfObject(object: KubeObject): { file?: string; line?: number; c
 export function load(inputs: readonly string[], options: LoadOptions = {}): LoadResult {
   const read = readInputs(inputs, options);
   const parsed = parseTexts(read.texts, options);
-  return { objects: parsed.objects, diagnostics: [...read.diagnostics, ...parsed.diagnostics] };
+  return { objects: parsed.objects, diagnostics: [...read.diagnostics, ...parsed.diagnostics], displayTexts: parsed.displayTexts };
 }

@@ -2,7 +2,7 @@
 // for end-to-end tests. Every run gets its own temp config file, hot restart disabled and a
 // unique base id, so parallel runs never share Envoy's shared-memory or domain-socket names.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -185,6 +185,15 @@ function track(child: ChildProcess, directory: string): { untrack(): void } {
   return { untrack: () => liveEnvoys.delete(entry) };
 }
 
+/**
+ * Envoy's stdout goes to a real file: bootstraps log to /dev/stdout, which Envoy cannot open
+ * when its stdout is the socket Node uses for a pipe.
+ */
+function stdoutFile(directory: string): { fd: number; path: string } {
+  const path = join(directory, 'stdout.log');
+  return { fd: openSync(path, 'a'), path };
+}
+
 /** Runs `envoy --mode validate` on the config; ok is true iff Envoy accepted it. */
 export async function validateWithEnvoy(config: string | object, options: ValidateOptions = {}): Promise<EnvoyValidation> {
   const envoy = requireEnvoy(options.envoy);
@@ -193,11 +202,12 @@ export async function validateWithEnvoy(config: string | object, options: Valida
   const args = ['--mode', 'validate', '-c', path, '--log-level', 'warn', '--disable-hot-restart', '--base-id', String(uniqueBaseId())];
   try {
     return await new Promise<EnvoyValidation>((resolve, reject) => {
-      const child = spawn(envoy, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const stdout = stdoutFile(directory);
+      const child = spawn(envoy, args, { stdio: ['ignore', stdout.fd, 'pipe'] });
+      closeSync(stdout.fd);
       const tracked = track(child, directory);
       let output = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
         reject(new Error(`envoy --mode validate did not finish within ${timeoutMs} ms\n${output}`));
@@ -212,7 +222,7 @@ export async function validateWithEnvoy(config: string | object, options: Valida
         clearTimeout(timer);
         tracked.untrack();
         if (signal && code === null) output += `\n[envoy killed by ${signal}]`;
-        resolve({ ok: code === 0, output });
+        resolve({ ok: code === 0, output: (existsSync(stdout.path) ? readFileSync(stdout.path, 'utf8') : '') + output });
       });
     });
   } finally {
@@ -278,7 +288,9 @@ export async function startEnvoy(config: string | object, options: StartEnvoyOpt
     '--admin-address-path', adminAddressPath,
   ];
 
-  const child = spawn(envoy, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdout = stdoutFile(directory);
+  const child = spawn(envoy, args, { stdio: ['ignore', stdout.fd, 'pipe'] });
+  closeSync(stdout.fd);
   const tracked = track(child, directory);
   // A forgotten stop() must not keep the test process alive; the exit hook still kills Envoy.
   child.unref();
@@ -287,10 +299,8 @@ export async function startEnvoy(config: string | object, options: StartEnvoyOpt
     log += chunk;
     if (log.length > maxLogChars) log = log.slice(log.length - maxLogChars);
   };
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.setEncoding('utf8').on('data', append);
-    (stream as unknown as { unref(): void }).unref();
-  }
+  child.stderr!.setEncoding('utf8').on('data', append);
+  (child.stderr as unknown as { unref(): void }).unref();
 
   let exited = false;
   let spawnError: Error | undefined;
@@ -372,7 +382,7 @@ export async function startEnvoy(config: string | object, options: StartEnvoyOpt
       if (status !== 200) throw new Error(`admin ${adminPath} answered ${status}: ${body}`);
       return body;
     },
-    logs: () => log,
+    logs: () => (existsSync(stdout.path) ? readFileSync(stdout.path, 'utf8') : '') + log,
     stop,
   };
 

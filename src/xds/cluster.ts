@@ -1,24 +1,54 @@
-import type { DestinationSetting, RouteDestination } from '../ir/types.js';
-import { adsConfigSource, any, defaultBufferLimitBytes, type Json } from './resources.js';
+import type { DestinationSetting, HTTP1Settings, Metrics, RouteDestination, TrafficFeatures } from '../ir/types.js';
+import { circuitBreakers } from './circuitbreaker.js';
+import { protoDuration } from './duration.js';
+import { activeHealthChecks, outlierDetection } from './healthcheck.js';
+import { upstreamKeepalive } from './keepalive.js';
+import { loadBalancerFields } from './loadbalancer.js';
+import { upstreamProtocolOptions } from './protocoloptions.js';
+import { upstreamProxyProtocolSocket } from './proxyprotocol.js';
+import { adsConfigSource, defaultBufferLimitBytes, type Json } from './resources.js';
+import { transportSocketMatchMetadata, upstreamTlsSocket } from './upstreamtls.js';
 
 export interface ClusterArgs {
   name: string;
   settings: DestinationSetting[];
-  /** Upstream speaks HTTP/2 (gRPC or h2c backends). */
+  /** Upstream speaks HTTP/2 even though no setting says so (a filter's gRPC service). */
   http2?: boolean;
-  /** Extra fields from features (timeouts, health checks, load balancing...), merged last. */
+  /** The route's backend traffic settings: load balancing, health checks, timeouts... */
+  traffic?: TrafficFeatures;
+  /** The listener's HTTP/1 settings, which the reference applies toward the backends too. */
+  http1?: HTTP1Settings;
+  /** Talk to the backend in whatever protocol the client used. */
+  useClientProtocol?: boolean;
+  metrics?: Metrics;
+  /** Extra fields from callers (filters' service clusters), merged last. */
   extra?: Json;
 }
 
+export interface BuiltCluster {
+  cluster: Json;
+  /** The EDS assignment, for clusters whose endpoints come by EDS. */
+  endpoints?: Json;
+  /** Secrets the cluster's transport sockets refer to (backend CAs, client certificates). */
+  secrets: Json[];
+}
+
+const defaultConnectTimeout = '10s';
+const defaultDnsRefreshRate = '30s';
+
 /** How the cluster finds its endpoints: FQDN endpoints are resolved by DNS, the rest via EDS. */
 function discoveryOf(settings: DestinationSetting[]): 'EDS' | 'STRICT_DNS' {
-  return settings.some((s) => s.addressType === 'FQDN' || s.addressType === 'Mixed' && s.endpoints?.some((e) => e.host && !isIPLike(e.host)))
+  return settings.some((s) => s.addressType === 'FQDN' || (s.addressType === 'Mixed' && s.endpoints?.some((e) => e.host && !isIPLike(e.host))))
     ? 'STRICT_DNS'
     : 'EDS';
 }
 
 function isIPLike(host: string): boolean {
   return /^[0-9.]+$/.test(host) || host.includes(':');
+}
+
+function tlsMatchName(cluster: string, index: number): string {
+  return `${cluster}/tls/${index}`;
 }
 
 /** One locality per destination setting, so backendRef weights become locality weights. */
@@ -28,10 +58,11 @@ export function loadAssignment(name: string, settings: DestinationSetting[]): Js
     endpoints: settings.map((setting, index) => {
       const locality: Json = {};
       if (setting.endpoints?.length) {
-        locality.lbEndpoints = setting.endpoints.map((endpoint) => ({
-          endpoint: { address: endpointAddress(endpoint) },
-          loadBalancingWeight: 1,
-        }));
+        locality.lbEndpoints = setting.endpoints.map((endpoint) => {
+          const lbEndpoint: Json = { endpoint: { address: endpointAddress(endpoint) }, loadBalancingWeight: 1 };
+          if (setting.tls) lbEndpoint.metadata = transportSocketMatchMetadata(tlsMatchName(name, index));
+          return lbEndpoint;
+        });
       }
       locality.loadBalancingWeight = setting.weight ?? 1;
       locality.locality = { region: `${name}/backend/${index}` };
@@ -42,54 +73,90 @@ export function loadAssignment(name: string, settings: DestinationSetting[]): Js
 }
 
 function endpointAddress(endpoint: { host?: string; port?: number; path?: string }): Json {
-  if (endpoint.path !== undefined) return { pipe: { path: endpoint.path } };
-  return { socketAddress: { address: endpoint.host, portValue: endpoint.port } };
+  if (endpoint.path !== undefined && endpoint.path !== null) return { pipe: { path: endpoint.path } };
+  // The reference prints the port even when it is 0 (a wrapper-less uint32 it sets explicitly).
+  return { socketAddress: { address: endpoint.host ?? '', portValue: endpoint.port ?? 0 } };
 }
 
-export function http2ProtocolOptions(): Json {
-  return {
-    'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': any('envoy.extensions.upstreams.http.v3.HttpProtocolOptions', {
-      explicitHttpConfig: {
-        http2ProtocolOptions: {
-          initialConnectionWindowSize: 524288000,
-          initialStreamWindowSize: 1048576,
-          maxConcurrentStreams: 200,
-          overrideStreamErrorOnInvalidHttpMessage: true,
-        },
-      },
-    }),
-  };
+/** Connection-level HTTP options toward the backends, from timeouts and the circuit breaker. */
+function commonHttpOptions(traffic: TrafficFeatures | undefined): Json {
+  const common: Json = {};
+  const idle = protoDuration(traffic?.timeout?.http?.connectionIdleTimeout);
+  const maxDuration = protoDuration(traffic?.timeout?.http?.maxConnectionDuration);
+  if (idle) common.idleTimeout = idle;
+  if (maxDuration) common.maxConnectionDuration = maxDuration;
+  if (traffic?.circuitBreaker?.maxRequestsPerConnection != null) common.maxRequestsPerConnection = traffic.circuitBreaker.maxRequestsPerConnection;
+  return common;
 }
 
-/** The cluster for a route destination, with the reference's defaults. */
-export function buildCluster(args: ClusterArgs): { cluster: Json; endpoints?: Json } {
+/** Upstream TLS per destination setting, as transport socket matches selected by endpoint metadata. */
+function addUpstreamTls(cluster: Json, args: ClusterArgs, secrets: Json[]): void {
+  const proxyProtocol = args.traffic?.proxyProtocol;
+  args.settings.forEach((setting, index) => {
+    if (!setting.tls) return;
+    const built = upstreamTlsSocket(setting.tls);
+    secrets.push(...built.secrets);
+    const name = tlsMatchName(args.name, index);
+    const socket = proxyProtocol ? upstreamProxyProtocolSocket(proxyProtocol.version, built.socket) : built.socket;
+    (cluster.transportSocketMatches ??= []).push({ match: { name }, name, transportSocket: socket });
+  });
+}
+
+/** The cluster for a route destination, with the reference's defaults and the route's traffic settings. */
+export function buildCluster(args: ClusterArgs): BuiltCluster {
+  const traffic = args.traffic;
   const type = discoveryOf(args.settings);
+  const secrets: Json[] = [];
   const cluster: Json = {
-    circuitBreakers: { thresholds: [{ maxRetries: 1024 }] },
+    circuitBreakers: circuitBreakers(traffic?.circuitBreaker),
     commonLbConfig: { localityWeightedLbConfig: {} },
-    connectTimeout: '10s',
+    connectTimeout: protoDuration(traffic?.timeout?.tcp?.connectTimeout) ?? defaultConnectTimeout,
     dnsLookupFamily: 'V4_ONLY',
-    lbPolicy: 'LEAST_REQUEST',
     name: args.name,
-    outlierDetection: {},
-    perConnectionBufferLimitBytes: defaultBufferLimitBytes,
+    outlierDetection: outlierDetection(traffic?.healthCheck),
+    perConnectionBufferLimitBytes: traffic?.backendConnection?.bufferLimit ?? defaultBufferLimitBytes,
     type,
+    ...loadBalancerFields(traffic?.loadBalancer),
   };
+  const healthChecks = activeHealthChecks(traffic?.healthCheck);
+  if (healthChecks) cluster.healthChecks = healthChecks;
+  const stats: Json = {};
+  if (args.metrics?.enablePerEndpointStats) stats.perEndpointStats = true;
+  if (args.metrics?.enableRequestResponseSizesStats) stats.requestResponseSizes = true;
+  if (Object.keys(stats).length) cluster.trackClusterStats = stats;
+
   let endpoints: Json | undefined;
   if (type === 'EDS') {
     cluster.edsClusterConfig = { edsConfig: adsConfigSource, serviceName: args.name };
     cluster.ignoreHealthOnHostRemoval = true;
     endpoints = loadAssignment(args.name, args.settings);
   } else {
-    cluster.dnsRefreshRate = '30s';
-    cluster.respectDnsTtl = true;
+    cluster.dnsRefreshRate = protoDuration(traffic?.dns?.dnsRefreshRate) ?? defaultDnsRefreshRate;
+    cluster.respectDnsTtl = traffic?.dns?.respectDnsTtl ?? true;
     cluster.loadAssignment = loadAssignment(args.name, args.settings);
   }
-  if (args.http2) cluster.typedExtensionProtocolOptions = http2ProtocolOptions();
+
+  if (traffic?.proxyProtocol) cluster.transportSocket = upstreamProxyProtocolSocket(traffic.proxyProtocol.version, undefined);
+  addUpstreamTls(cluster, args, secrets);
+  const keepalive = upstreamKeepalive(traffic?.tcpKeepalive);
+  if (keepalive) cluster.upstreamConnectionOptions = keepalive;
+
+  const protocolOptions = upstreamProtocolOptions({
+    http2: Boolean(args.http2) || isHTTP2Settings(args.settings),
+    useClientProtocol: args.useClientProtocol,
+    http1: args.http1,
+    http2Settings: traffic?.http2,
+    common: commonHttpOptions(traffic),
+  });
+  if (protocolOptions) cluster.typedExtensionProtocolOptions = protocolOptions;
   if (args.extra) Object.assign(cluster, args.extra);
-  return { cluster, endpoints };
+  return { cluster, endpoints, secrets };
+}
+
+function isHTTP2Settings(settings: DestinationSetting[]): boolean {
+  return settings.some((s) => s.protocol === 'HTTP2' || s.protocol === 'GRPC');
 }
 
 export function isHTTP2Destination(destination: RouteDestination): boolean {
-  return (destination.settings ?? []).some((s) => s.protocol === 'HTTP2' || s.protocol === 'GRPC');
+  return isHTTP2Settings(destination.settings ?? []);
 }

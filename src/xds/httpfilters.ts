@@ -1,22 +1,88 @@
 import type { HTTPListener, HTTPRoute, Xds } from '../ir/types.js';
+import { accessLogErrors, accessLogResources } from './accesslog.js';
+import { authorizationFeature } from './filters/authorization.js';
+import { basicAuthFeature } from './filters/basicauth.js';
+import type { FilterOptions, FilterResources, HttpFilterFeature } from './filters/common.js';
+import { corsFeature } from './filters/cors.js';
+import { customResponseFeature } from './filters/customresponse.js';
+import { extAuthFeature } from './filters/extauth.js';
+import { extProcFeature } from './filters/extproc.js';
+import { faultFeature } from './filters/fault.js';
+import { orderHttpFilters } from './filters/filterorder.js';
+import { grpcFeature, healthCheckFeature } from './filters/listenerfilters.js';
+import { jwtFeature } from './filters/jwt.js';
+import { localRateLimitFeature } from './filters/localratelimit.js';
+import { oauth2Feature } from './filters/oauth2.js';
+import { rateLimitFeature } from './filters/ratelimit.js';
+import { sessionPersistenceFeature } from './filters/sessionpersistence.js';
+import { wasmFeature } from './filters/wasm.js';
 import { any, type Json } from './resources.js';
+import { tracingErrors, tracingResources } from './telemetry/tracing.js';
+
+/** Every HTTP filter feature; the order here does not matter, `orderHttpFilters` decides. */
+const features: HttpFilterFeature[] = [
+  healthCheckFeature,
+  grpcFeature,
+  faultFeature,
+  corsFeature,
+  extAuthFeature,
+  basicAuthFeature,
+  oauth2Feature,
+  jwtFeature,
+  extProcFeature,
+  wasmFeature,
+  authorizationFeature,
+  localRateLimitFeature,
+  rateLimitFeature,
+  customResponseFeature,
+  sessionPersistenceFeature,
+];
 
 /** The router always runs last: it is what forwards the request. */
-function routerFilter(): Json {
-  return { name: 'envoy.filters.http.router', typedConfig: any('envoy.extensions.filters.http.router.v3.Router', { suppressEnvoyHeaders: true }) };
+function routerFilter(listener: HTTPListener): Json {
+  const enableEnvoyHeaders = (listener.headers as { enableEnvoyHeaders?: boolean } | undefined)?.enableEnvoyHeaders;
+  const config: Json = enableEnvoyHeaders ? {} : { suppressEnvoyHeaders: true };
+  return { name: 'envoy.filters.http.router', typedConfig: any('envoy.extensions.filters.http.router.v3.Router', config) };
 }
 
 /** The HTTP filter chain of one listener's connection manager, in Envoy Gateway's order. */
-export function buildHttpFilters(_listener: HTTPListener, _xds: Xds): Json[] {
-  return [routerFilter()];
+export function buildHttpFilters(listener: HTTPListener, xds: Xds): Json[] {
+  const filters = features.flatMap((feature) => feature.listenerFilters(listener, xds));
+  filters.push(routerFilter(listener));
+  return orderHttpFilters(filters, xds.filterOrder);
 }
 
 /** Per-route settings of the listener's HTTP filters (`typedPerFilterConfig`), if any. */
-export function routeFilterConfig(_route: HTTPRoute): Json | undefined {
-  return undefined;
+export function routeFilterConfig(route: HTTPRoute): Json | undefined {
+  const config: Json = {};
+  for (const feature of features) Object.assign(config, feature.routeConfig?.(route));
+  return Object.keys(config).length ? config : undefined;
 }
 
-/** Clusters and secrets the HTTP filters themselves need (JWKS, auth and rate-limit services). */
-export function filterResources(_xds: Xds): { clusters: Json[]; secrets: Json[] } {
-  return { clusters: [], secrets: [] };
+/** Fields the filters add to a route's forwarding action (rate-limit descriptors). */
+export function routeActionFilterFields(route: HTTPRoute): Json {
+  const fields: Json = {};
+  for (const feature of features) {
+    const extra = feature.routeAction?.(route);
+    if (!extra) continue;
+    // Local and global rate limits both describe requests with `rateLimits` entries.
+    for (const [key, value] of Object.entries(extra)) {
+      fields[key] = Array.isArray(value) && Array.isArray(fields[key]) ? [...fields[key], ...value] : value;
+    }
+  }
+  return fields;
+}
+
+/** Clusters, endpoints and secrets the HTTP filters themselves need (JWKS, auth and rate-limit services). */
+export function filterResources(xds: Xds, options: FilterOptions = {}): FilterResources {
+  const out: FilterResources = { clusters: [], endpoints: [], secrets: [] };
+  for (const feature of features) feature.resources?.(xds, options, out);
+  tracingResources(xds, out);
+  accessLogResources(xds, out);
+  return out;
+}
+
+/** Telemetry settings the reference rejects the whole IR for (an unknown tracer, a sink without endpoints). */
+export function telemetryErrors(xds: Xds): string[] {
+  return [...tracingErrors(xds), ...accessLogErrors(xds)];
 }

@@ -1,6 +1,10 @@
-import type { AddHeader, HTTPRoute, StringMatch } from '../ir/types.js';
-import { routeFilterConfig } from './httpfilters.js';
+import type { AddHeader, DestinationFilters, HTTPListener, HTTPRoute, ResourceMetadata, StringMatch } from '../ir/types.js';
+import { protoDuration } from './duration.js';
+import { altSvcHeader } from './http3.js';
+import { routeActionFilterFields, routeFilterConfig } from './httpfilters.js';
+import { routeHashPolicy } from './loadbalancer.js';
 import type { Json } from './resources.js';
+import { retryPolicy } from './retry.js';
 
 /** The cluster a share of traffic goes to when its backendRef could not be resolved. */
 export const invalidBackendCluster = 'invalid-backend-cluster';
@@ -55,7 +59,9 @@ function redirectAction(route: HTTPRoute): Json {
   const action: Json = {};
   if (redirect.scheme) action.schemeRedirect = redirect.scheme;
   if (redirect.hostname) action.hostRedirect = redirect.hostname;
-  if (redirect.port !== undefined && redirect.port !== null) action.portRedirect = redirect.port;
+  // The scheme's own port is implied: redirecting https to :443 prints no port.
+  const schemePort = redirect.scheme === 'https' ? 443 : redirect.scheme === 'http' ? 80 : undefined;
+  if (redirect.port !== undefined && redirect.port !== null && redirect.port !== schemePort) action.portRedirect = redirect.port;
   const path = redirect.path;
   if (path?.fullReplace != null) action.pathRedirect = path.fullReplace;
   else if (path?.prefixMatchReplace != null) {
@@ -78,7 +84,7 @@ function applyRewrite(route: HTTPRoute, action: Json): void {
   else if (path?.prefixMatchReplace != null) {
     const prefix = route.pathMatch?.prefix;
     if (path.prefixMatchReplace === '/' && prefix !== undefined && prefix !== '/') {
-      action.regexRewrite = { pattern: { regex: `^${prefix.replace(/\/+$/, '')}\\/*` }, substitution: '/' };
+      action.regexRewrite = { pattern: { regex: `^${prefix}\\/*` }, substitution: '/' };
     } else action.prefixRewrite = path.prefixMatchReplace;
   } else if (path?.regexMatchReplace) {
     action.regexRewrite = { pattern: { regex: path.regexMatchReplace.pattern }, substitution: path.regexMatchReplace.substitution };
@@ -107,30 +113,63 @@ export function backendWeights(route: HTTPRoute): { valid: number; invalid: numb
   return { valid, invalid };
 }
 
-function forwardAction(route: HTTPRoute): Json {
+/** Header changes of one backendRef's share, as weighted-cluster fields. */
+function destinationHeaderFields(filters: DestinationFilters): Json {
+  const fields: Json = {};
+  if (filters.addRequestHeaders?.length) fields.requestHeadersToAdd = headersToAdd(filters.addRequestHeaders);
+  if (filters.removeRequestHeaders?.length) fields.requestHeadersToRemove = [...filters.removeRequestHeaders];
+  if (filters.addResponseHeaders?.length) fields.responseHeadersToAdd = headersToAdd(filters.addResponseHeaders);
+  if (filters.removeResponseHeaders?.length) fields.responseHeadersToRemove = [...filters.removeResponseHeaders];
+  return fields;
+}
+
+/**
+ * Where the route sends traffic. Weighted clusters carry what a plain cluster cannot: the share
+ * that must fail (unresolvable backendRefs, to `invalid-backend-cluster`) and per-backendRef
+ * header filters. Like the reference (v1.2.0), shares of valid backendRefs without filters get
+ * no weighted cluster then, so a rule with any unresolvable backendRef answers 500 throughout.
+ */
+function clusterSpecifier(route: HTTPRoute): Json {
   const destination = route.destination!;
   const weights = route.backendWeights ?? backendWeights(route);
-  const action: Json = {};
-  if (weights.invalid > 0) {
-    const clusters: Json[] = [];
-    if (weights.valid > 0) clusters.push({ name: destination.name, weight: weights.valid });
-    clusters.push({ name: invalidBackendCluster, weight: weights.invalid });
-    action.clusterNotFoundResponseCode = 'INTERNAL_SERVER_ERROR';
-    action.weightedClusters = { clusters };
-  } else {
-    action.cluster = destination.name;
+  const filtered = (destination.settings ?? []).filter((s) => s.filters !== undefined && s.filters !== null);
+  if (weights.invalid <= 0 && !filtered.length) return { cluster: destination.name };
+  const clusters: Json[] = [];
+  if (weights.invalid > 0) clusters.push({ name: invalidBackendCluster, weight: weights.invalid });
+  for (const setting of filtered) {
+    clusters.push({ name: destination.name, weight: setting.weight ?? 1, ...destinationHeaderFields(setting.filters!) });
   }
+  return { clusterNotFoundResponseCode: 'INTERNAL_SERVER_ERROR', weightedClusters: { clusters } };
+}
+
+function forwardAction(route: HTTPRoute): Json {
+  const action: Json = clusterSpecifier(route);
   applyRewrite(route, action);
   if (route.mirrors?.length) action.requestMirrorPolicies = route.mirrors.map((m) => ({ cluster: m.name }));
-  const timeout = (route.traffic as any)?.timeout?.http?.requestTimeout;
+  const timeout = protoDuration(route.traffic?.timeout?.http?.requestTimeout);
   if (timeout) action.timeout = timeout;
+  const hashPolicy = routeHashPolicy(route.traffic?.loadBalancer);
+  if (hashPolicy) action.hashPolicy = hashPolicy;
+  if (route.traffic?.retry) action.retryPolicy = retryPolicy(route.traffic.retry);
   action.upgradeConfigs = [{ upgradeType: 'websocket' }];
+  Object.assign(action, routeActionFilterFields(route));
   return action;
 }
 
-/** One Envoy route for one IR route. */
-export function buildRoute(route: HTTPRoute): Json {
+/** Which Gateway API resource an Envoy route or virtual host comes from, under `envoy-gateway`. */
+function resourceMetadata(metadata: ResourceMetadata | undefined): Json | undefined {
+  if (!metadata) return undefined;
+  const resource: Json = { kind: metadata.kind, name: metadata.name, namespace: metadata.namespace };
+  if (metadata.sectionName) resource.sectionName = metadata.sectionName;
+  if (metadata.annotations && Object.keys(metadata.annotations).length) resource.annotations = metadata.annotations;
+  return { filterMetadata: { 'envoy-gateway': { resources: [resource] } } };
+}
+
+/** One Envoy route for one IR route; throws when the IR route cannot be expressed. */
+export function buildRoute(route: HTTPRoute, listener?: HTTPListener): Json {
   const result: Json = { match: routeMatch(route), name: route.name };
+  const metadata = resourceMetadata(route.metadata);
+  if (metadata) result.metadata = metadata;
   if (route.directResponse) {
     const response: Json = { status: route.directResponse.statusCode };
     if (route.directResponse.body !== undefined) response.body = { inlineString: route.directResponse.body };
@@ -143,20 +182,38 @@ export function buildRoute(route: HTTPRoute): Json {
   if (route.addRequestHeaders?.length) result.requestHeadersToAdd = headersToAdd(route.addRequestHeaders);
   if (route.removeRequestHeaders?.length) result.requestHeadersToRemove = [...route.removeRequestHeaders];
   if (route.addResponseHeaders?.length) result.responseHeadersToAdd = headersToAdd(route.addResponseHeaders);
+  const altSvc = listener && altSvcHeader(listener);
+  if (altSvc) (result.responseHeadersToAdd ??= []).push(altSvc);
   if (route.removeResponseHeaders?.length) result.responseHeadersToRemove = [...route.removeResponseHeaders];
   const perFilter = routeFilterConfig(route);
   if (perFilter) result.typedPerFilterConfig = perFilter;
   return result;
 }
 
-/** A virtual host per hostname, in order of first appearance; routes keep their IR order. */
-export function buildVirtualHosts(routeConfigName: string, routes: HTTPRoute[], virtualHosts: Json[]): void {
-  for (const route of routes) {
-    let host = virtualHosts.find((v) => v.domains[0] === route.hostname);
+/**
+ * A virtual host per IR listener and hostname, named `<listener>/<hostname>`, in order of first
+ * appearance; routes keep their IR order. Listeners sharing a route configuration (plain HTTP
+ * on one port) each bring their own virtual hosts. A route that cannot be built is left out and
+ * reported through `onError`; its virtual host stays. With `virtualHostStats`, each virtual host
+ * counts its requests in a virtual cluster named after its hostname.
+ */
+export function buildVirtualHosts(listener: HTTPListener, virtualHosts: Json[], onError: (message: string) => void, virtualHostStats = false): void {
+  for (const route of listener.routes ?? []) {
+    const name = `${listener.name}/${route.hostname.replaceAll('.', '_')}`;
+    let host = virtualHosts.find((v) => v.name === name);
     if (!host) {
-      host = { domains: [route.hostname], name: `${routeConfigName}/${route.hostname.replaceAll('.', '_')}`, routes: [] };
+      host = { domains: [route.hostname], name, routes: [] };
+      const metadata = resourceMetadata(listener.metadata);
+      if (metadata) host.metadata = metadata;
+      if (virtualHostStats) {
+        host.virtualClusters = [{ headers: [{ name: ':authority', stringMatch: { prefix: route.hostname } }], name: route.hostname }];
+      }
       virtualHosts.push(host);
     }
-    host.routes.push(buildRoute(route));
+    try {
+      host.routes.push(buildRoute(route, listener));
+    } catch (error) {
+      onError(`route ${route.name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 }

@@ -1,10 +1,13 @@
-import type { HTTPListener, RouteDestination, Xds } from '../ir/types.js';
-import { buildCluster, isHTTP2Destination } from './cluster.js';
-import { buildHttpFilters, filterResources } from './httpfilters.js';
+import type { HTTPListener, RouteDestination, TCPRoute, TrafficFeatures, Xds } from '../ir/types.js';
+import { buildCluster, type ClusterArgs } from './cluster.js';
+import { addHttp3Listener } from './http3.js';
+import { buildHttpFilters, filterResources, telemetryErrors } from './httpfilters.js';
+import { applyPatchPolicies } from './jsonpatch.js';
 import { addHttpFilterChain, addTcpFilterChains, addUdpListener, ListenerSet } from './listener.js';
 import type { Json, XdsResources } from './resources.js';
 import { buildVirtualHosts } from './route.js';
 import { buildSecrets } from './tls.js';
+import { validationError, type ResourceKind } from './validate.js';
 
 export interface XdsOptions {
   /** Where the global rate-limit service listens, as a grpc:// URL. */
@@ -13,76 +16,131 @@ export interface XdsOptions {
 }
 
 export interface XdsResult extends XdsResources {
-  /** Problems that make the IR untranslatable (the reference rejects the whole IR for these). */
+  /**
+   * Problems found while translating. The reference reports the same: resources that break
+   * Envoy's validation rules are left out, the rest is still produced.
+   */
   errors: string[];
+  /** The IR's EnvoyPatchPolicies with the statuses their patches earned (when it has any). */
+  envoyPatchPolicies?: Json[];
 }
 
-/** Collects clusters, endpoints and secrets by name: one destination used by many routes is one cluster. */
+/** Collects resources by name: one destination used by many routes is one cluster. */
 class NamedResources {
   private readonly names = new Set<string>();
   readonly items: Json[] = [];
+  has(name: string): boolean {
+    return this.names.has(name);
+  }
   add(item: Json): boolean {
-    if (this.names.has(item.name ?? item.clusterName)) return false;
-    this.names.add(item.name ?? item.clusterName);
+    const name = item.name ?? item.clusterName;
+    if (this.names.has(name)) return false;
+    this.names.add(name);
     this.items.push(item);
     return true;
   }
 }
 
-/** IR of one proxy → the Envoy resources that implement it, in the reference's xDS form. */
-export function translateXds(xds: Xds, _options: XdsOptions = {}): XdsResult {
+/** A TCP route's backend settings, in the shape HTTP routes keep them under `traffic`. */
+function tcpTraffic(route: TCPRoute): TrafficFeatures {
+  const { loadBalancer, proxyProtocol, healthCheck, circuitBreaker, tcpKeepalive, timeout, backendConnection, dns } = route;
+  return { loadBalancer, proxyProtocol, healthCheck, circuitBreaker, tcpKeepalive, timeout, backendConnection, dns };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** IR of one proxy → the Envoy resources that implement it, in the reference's xDS form. Never throws. */
+export function translateXds(xds: Xds, options: XdsOptions = {}): XdsResult {
+  try {
+    return translate(xds ?? {}, options);
+  } catch (error) {
+    return { listeners: [], routes: [], clusters: [], endpoints: [], secrets: [], errors: [`the xds IR could not be translated: ${errorText(error)}`] };
+  }
+}
+
+function translate(xds: Xds, options: XdsOptions): XdsResult {
   const listeners = new ListenerSet();
   const routeConfigs: Json[] = [];
   const clusters = new NamedResources();
   const endpoints = new NamedResources();
-  const secrets = new NamedResources();
+  // Listener secrets are added per listener, repeats included, as the reference does.
+  const secrets: Json[] = [];
   const errors: string[] = [];
+  errors.push(...telemetryErrors(xds));
+  const valid = (kind: ResourceKind, resource: Json): boolean => {
+    const error = validationError(kind, resource);
+    if (error) errors.push(error);
+    return !error;
+  };
 
-  const addDestination = (destination: RouteDestination | undefined, http2 = false) => {
-    if (!destination) return;
-    const built = buildCluster({ name: destination.name, settings: destination.settings ?? [], http2: http2 || isHTTP2Destination(destination) });
-    if (clusters.add(built.cluster) && built.endpoints) endpoints.add(built.endpoints);
+  const addDestination = (destination: RouteDestination | undefined, args: Omit<ClusterArgs, 'name' | 'settings'> = {}) => {
+    if (!destination || clusters.has(destination.name)) return;
+    const built = buildCluster({ name: destination.name, settings: destination.settings ?? [], metrics: xds.metrics, ...args });
+    // An invalid endpoint assignment drops its cluster too: the reference adds the EDS
+    // resource first and stops at its error.
+    if (built.endpoints && !valid('clusterLoadAssignment', built.endpoints)) return;
+    if (!valid('cluster', built.cluster)) return;
+    clusters.add(built.cluster);
+    if (built.endpoints) endpoints.add(built.endpoints);
+    for (const secret of built.secrets) if (!secrets.some((s) => s.name === secret.name)) secrets.push(secret);
   };
 
   for (const listener of xds.http ?? []) {
-    const { routeConfigName, created } = addHttpFilterChain(listeners, listener, xds, buildHttpFilters(listener, xds));
+    const httpFilters = buildHttpFilters(listener, xds);
+    addHttp3Listener(listeners, listener, xds, httpFilters);
+    const { routeConfigName, created } = addHttpFilterChain(listeners, listener, xds, httpFilters);
     let routeConfig = routeConfigs.find((r) => r.name === routeConfigName);
     if (created || !routeConfig) {
       routeConfig = { ignorePortInHostMatching: true, name: routeConfigName, virtualHosts: [] };
       routeConfigs.push(routeConfig);
     }
-    buildVirtualHosts(routeConfigName, listener.routes ?? [], routeConfig.virtualHosts);
-    for (const route of listener.routes ?? []) {
-      if (route.destination && !route.redirect && !(route.directResponse && !route.destination.settings?.length)) addDestination(route.destination, route.isHTTP2);
-      for (const mirror of route.mirrors ?? []) addDestination(mirror);
-    }
-    if (listener.tls) for (const secret of buildSecrets(listener.tls)) secrets.add(secret);
+    const onRouteError = (message: string) => errors.push(`listener ${listener.name}: ${message}`);
+    buildVirtualHosts(listener, routeConfig.virtualHosts, onRouteError, Boolean(xds.metrics?.enableVirtualHostStats));
+    addRouteClusters(listener, addDestination);
+    if (listener.tls) secrets.push(...buildSecrets(listener.tls));
   }
   for (const listener of xds.tcp ?? []) {
     addTcpFilterChains(listeners, listener, xds);
     for (const route of listener.routes ?? []) {
-      addDestination(route.destination);
-      if (route.tls?.terminate) for (const secret of buildSecrets(route.tls.terminate)) secrets.add(secret);
+      addDestination(route.destination, { traffic: tcpTraffic(route) });
+      // A TCP listener's secrets come with its terminating routes (the reference's TCP IR repeats them there).
+      if (route.tls?.terminate) secrets.push(...buildSecrets(route.tls.terminate));
     }
-    if (listener.tls) for (const secret of buildSecrets(listener.tls)) secrets.add(secret);
   }
   for (const listener of xds.udp ?? []) {
     addUdpListener(listeners, listener, xds);
     addDestination(listener.route?.destination);
   }
 
-  const extra = filterResources(xds);
+  const extra = filterResources(xds, options);
   for (const cluster of extra.clusters) clusters.add(cluster);
-  for (const secret of extra.secrets) secrets.add(secret);
+  for (const assignment of extra.endpoints) endpoints.add(assignment);
+  for (const secret of extra.secrets) if (!secrets.some((s) => s.name === secret.name)) secrets.push(secret);
 
-  return {
-    listeners: listeners.listeners,
-    routes: routeConfigs,
+  const result: XdsResult = {
+    listeners: listeners.listeners.filter((l) => valid('listener', l)),
+    routes: routeConfigs.filter((r) => valid('routeConfiguration', r)),
     clusters: clusters.items,
     endpoints: endpoints.items,
-    secrets: secrets.items,
+    secrets: secrets.filter((s) => valid('secret', s)),
     errors,
   };
+  if (xds.envoyPatchPolicies?.length) {
+    const patched = applyPatchPolicies(xds, result);
+    result.envoyPatchPolicies = patched.policies;
+    errors.push(...patched.errors);
+  }
+  return result;
+}
+
+/** The clusters an HTTP listener's routes send traffic to, mirrors included. */
+function addRouteClusters(listener: HTTPListener, addDestination: (destination: RouteDestination | undefined, args?: Omit<ClusterArgs, 'name' | 'settings'>) => void): void {
+  for (const route of listener.routes ?? []) {
+    addDestination(route.destination, { traffic: route.traffic, http1: listener.http1, useClientProtocol: route.useClientProtocol });
+    for (const mirror of route.mirrors ?? []) addDestination(mirror);
+  }
 }
 
 export type { HTTPListener };

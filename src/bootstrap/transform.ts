@@ -1,0 +1,42 @@
+/**
+ * Rewrites that turn the reference's xDS form (served over ADS) into configuration Envoy loads
+ * without a control plane; shared by the static bootstrap and host mode's file-based xDS.
+ */
+import { any, typeUrlPrefix, type Json } from '../xds/resources.js';
+
+/** Copies a value tree, replacing every object for which `replace` returns a value. */
+export function rewrite(value: unknown, replace: (object: Json) => Json | undefined): unknown {
+  if (Array.isArray(value)) return value.map((item) => rewrite(item, replace));
+  if (value === null || typeof value !== 'object') return value;
+  const source = replace(value as Json) ?? (value as Json);
+  const result: Json = {};
+  for (const [key, item] of Object.entries(source)) result[key] = rewrite(item, replace);
+  return result;
+}
+
+const fileAccessLogType = `${typeUrlPrefix}envoy.extensions.access_loggers.file.v3.FileAccessLog`;
+const streamAccessLogTypes: Record<string, string> = {
+  '/dev/stdout': 'envoy.extensions.access_loggers.stream.v3.StdoutAccessLog',
+  '/dev/stderr': 'envoy.extensions.access_loggers.stream.v3.StderrAccessLog',
+};
+
+/**
+ * A file access log on /dev/stdout or /dev/stderr becomes the stream logger writing to the
+ * same descriptor: Envoy opens the file by path, which fails (ENXIO) when its output is a
+ * socket (under systemd's journal, or a Node parent); the stream loggers write to the
+ * descriptor itself, with the same format.
+ */
+export function toStreamAccessLog(object: Json): Json | undefined {
+  const config = object.typedConfig;
+  if (!config || config['@type'] !== fileAccessLogType || !streamAccessLogTypes[config.path]) return undefined;
+  const { path, '@type': _type, ...format } = config;
+  return { ...object, name: `envoy.access_loggers.${path === '/dev/stdout' ? 'stdout' : 'stderr'}`, typedConfig: any(streamAccessLogTypes[path], format) };
+}
+
+/** An EDS cluster as a STATIC one with its endpoints inline; other clusters as they are. */
+export function withInlineEndpoints(cluster: Json, assignments: ReadonlyMap<string, Json>): Json {
+  if (cluster.type !== 'EDS') return cluster;
+  const { edsClusterConfig, ...rest } = cluster;
+  const name: string = edsClusterConfig?.serviceName ?? cluster.name;
+  return { ...rest, type: 'STATIC', loadAssignment: assignments.get(name) ?? { clusterName: cluster.name, endpoints: [] } };
+}

@@ -1,0 +1,70 @@
+import type { HealthCheck, HealthCheckPayload } from '../ir/types.js';
+import { protoDuration } from './duration.js';
+import type { Json } from './resources.js';
+
+/** Health-check payloads: text goes as hex of its bytes, binary stays base64 (proto bytes). */
+function payload(value: HealthCheckPayload): Json {
+  if (value.text !== undefined) return { text: Buffer.from(value.text, 'utf8').toString('hex') };
+  return { binary: value.binary ?? '' };
+}
+
+/** Expected statuses as half-open ranges, consecutive codes merged: [200, 201, 300] → 200-202, 300-301. */
+function statusRanges(statuses: number[]): Json[] {
+  const ranges: { start: number; end: number }[] = [];
+  for (const status of statuses) {
+    const last = ranges[ranges.length - 1];
+    if (last && last.end === status) last.end = status + 1;
+    else ranges.push({ start: status, end: status + 1 });
+  }
+  // Int64Range bounds are int64: proto-JSON prints them as strings.
+  return ranges.map((r) => ({ start: String(r.start), end: String(r.end) }));
+}
+
+/** The cluster's active health checks (`healthChecks`), if the IR asks for one. */
+export function activeHealthChecks(healthCheck: HealthCheck | undefined): Json[] | undefined {
+  const active = healthCheck?.active;
+  if (!active) return undefined;
+  const check: Json = {};
+  const timeout = protoDuration(active.timeout);
+  const interval = protoDuration(active.interval);
+  if (timeout) check.timeout = timeout;
+  if (interval) check.interval = interval;
+  if (active.unhealthyThreshold != null) check.unhealthyThreshold = active.unhealthyThreshold;
+  if (active.healthyThreshold != null) check.healthyThreshold = active.healthyThreshold;
+  if (active.http) {
+    const http: Json = { host: active.http.host, path: active.http.path };
+    if (active.http.method) http.method = active.http.method.toUpperCase();
+    if (active.http.expectedStatuses?.length) http.expectedStatuses = statusRanges(active.http.expectedStatuses);
+    if (active.http.expectedResponse) http.receive = [payload(active.http.expectedResponse)];
+    check.httpHealthCheck = http;
+  } else if (active.tcp) {
+    const tcp: Json = {};
+    if (active.tcp.send) tcp.send = payload(active.tcp.send);
+    if (active.tcp.receive) tcp.receive = [payload(active.tcp.receive)];
+    check.tcpHealthCheck = tcp;
+  } else if (active.grpc) {
+    check.grpcHealthCheck = active.grpc.service ? { serviceName: active.grpc.service } : {};
+  }
+  return [check];
+}
+
+/**
+ * Passive health checking (outlier detection). Always present: an empty one still turns on
+ * Envoy's default ejection of failing hosts.
+ */
+export function outlierDetection(healthCheck: HealthCheck | undefined): Json {
+  const passive = healthCheck?.passive;
+  const detection: Json = {};
+  if (!passive) return detection;
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined && value !== null) detection[key] = value;
+  };
+  set('baseEjectionTime', protoDuration(passive.baseEjectionTime));
+  set('consecutive5xx', passive.consecutive5XxErrors);
+  set('consecutiveGatewayFailure', passive.consecutiveGatewayErrors);
+  set('consecutiveLocalOriginFailure', passive.consecutiveLocalOriginFailures);
+  set('interval', protoDuration(passive.interval));
+  set('maxEjectionPercent', passive.maxEjectionPercent);
+  if (passive.splitExternalLocalOriginErrors) detection.splitExternalLocalOriginErrors = true;
+  return detection;
+}

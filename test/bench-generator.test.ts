@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseAllDocuments, stringify } from 'yaml';
+import { generateInputs } from '../src/bench/generate.js';
+import { serialize } from '../src/bootstrap/write.js';
+import { compile, supportedKinds } from '../src/pipeline.js';
+import { checkMessage } from '../src/verify/proto.js';
+
+const generated = generateInputs({ routes: 100, policyKinds: supportedKinds });
+const result = compile({ inputs: generated.files.map((file) => ({ file: file.path, text: file.text })) });
+
+describe('benchmark input generator', () => {
+  it('is deterministic for a seed and differs across seeds', () => {
+    assert.deepEqual(generateInputs({ routes: 100, policyKinds: supportedKinds }), generated);
+    assert.notDeepEqual(generateInputs({ routes: 100, seed: 2 }).files, generateInputs({ routes: 100, seed: 1 }).files);
+  });
+
+  it('writes valid YAML with the requested number of routes and the objects it counts', () => {
+    const kinds: Record<string, number> = {};
+    for (const file of generated.files) {
+      for (const document of parseAllDocuments(file.text)) {
+        assert.deepEqual(document.errors, [], file.path);
+        const kind = (document.toJS() as { kind: string }).kind;
+        kinds[kind] = (kinds[kind] ?? 0) + 1;
+      }
+    }
+    assert.deepEqual(kinds, generated.counts);
+    assert.equal(kinds.HTTPRoute, 100);
+    // Two gateways at this size, each with its TLS Secret; every Service has its slice.
+    assert.equal(kinds.Gateway, 2);
+    assert.equal(kinds.Secret, 2);
+    assert.equal(kinds.EndpointSlice, kinds.Service);
+  });
+
+  it('compiles with no error diagnostics and one proxy per Gateway', () => {
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      result.proxies.map((p) => p.name),
+      ['infra/gw-0', 'infra/gw-1'],
+    );
+  });
+
+  it('accepts every route on its Gateways', () => {
+    const routes = result.objects.filter((o) => o.kind === 'HTTPRoute');
+    assert.equal(routes.length, 100);
+    for (const route of routes) {
+      const parents: any[] = route.status?.parents ?? [];
+      assert.ok(parents.length > 0, `${route.metadata.name} has no parent status`);
+      for (const parent of parents) {
+        const accepted = parent.conditions.find((c: any) => c.type === 'Accepted');
+        assert.equal(accepted?.status, 'True', `${route.metadata.name}: ${accepted?.message}`);
+      }
+    }
+  });
+
+  it('gives bootstraps that pass the strict proto check', () => {
+    for (const proxy of result.proxies) {
+      assert.deepEqual(checkMessage('envoy.config.bootstrap.v3.Bootstrap', proxy.bootstrap), [], proxy.name);
+    }
+  });
+
+  it('gives bootstraps the fast YAML writer prints exactly as the yaml package does', () => {
+    for (const proxy of result.proxies) {
+      assert.equal(serialize(proxy.bootstrap, 'yaml'), stringify(proxy.bootstrap, { lineWidth: 0, aliasDuplicateObjects: false }), proxy.name);
+    }
+  });
+});
+
+describe('fast YAML writer (src/bootstrap/write.ts)', () => {
+  // The yaml package is the reference: the fast path must print the same bytes, or give way to it.
+  const tricky: unknown[] = [
+    { plain: 'a/b.c', quoted: ['true', 'null', '', '1e3', '0x1F', '.inf', '- x', 'a: b', 'a #b', '@type', '*', 'x:'], n: [0, -0, 1.5, -7] },
+    { 'say "hi"': 'it\'s', both: `"'`, lines: 'one\ntwo\n', strip: 'one\ntwo', keep: 'one\n\n', lead: ' x\ny', marker: 'a\n---\n' },
+    [[1, [2, []]], {}, [], { a: { b: [{ c: null, d: undefined }] } }, 'tab\there', 'ctl\u0001'],
+    { empty: {}, none: [], nested: [[{ k: 'v', w: ['x'] }]], undef: undefined },
+  ];
+  for (const [i, value] of tricky.entries()) {
+    it(`matches the yaml package on tricky value ${i}`, () => {
+      assert.equal(serialize(value, 'yaml'), stringify(value, { lineWidth: 0, aliasDuplicateObjects: false }));
+    });
+  }
+});

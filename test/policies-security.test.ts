@@ -1,0 +1,304 @@
+// SecurityPolicy, EnvoyExtensionPolicy, EnvoyPatchPolicy and BackendTLSPolicy translation.
+// Expected IR values, names and status texts are those of Envoy Gateway v1.2.0's gatewayapi
+// corpus (securitypolicy-*, envoyextensionpolicy-*, envoypatchpolicy-*, backendtlspolicy-*),
+// rebuilt here as small inline inputs.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { HTTPRoute } from '../src/ir/types.js';
+import type { KubeObject } from '../src/load/resource.js';
+import { formatGoDuration, parseGoDuration } from '../src/gatewayapi/units.js';
+import { withImpliedNamespaces } from '../src/gatewayapi/resources.js';
+import { translateGatewayApi } from '../src/gatewayapi/translate.js';
+
+const controllerName = 'gateway.envoyproxy.io/gatewayclass-controller';
+const options = { controllerName, namespace: 'envoy-gateway-system', features: { backend: true, envoyPatchPolicy: true } };
+const egV1alpha1 = 'gateway.envoyproxy.io/v1alpha1';
+
+const gatewayClass: KubeObject = {
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'GatewayClass',
+  metadata: { name: 'eg' },
+  spec: { controllerName },
+};
+
+const gateway: KubeObject = {
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'Gateway',
+  metadata: { name: 'gateway-1', namespace: 'default' },
+  spec: { gatewayClassName: 'eg', listeners: [{ name: 'http', protocol: 'HTTP', port: 80, allowedRoutes: { namespaces: { from: 'All' } } }] },
+};
+
+function service(name: string, port: number, address = '7.7.7.7'): KubeObject[] {
+  const ports = [{ name: 'http', port, protocol: 'TCP' }];
+  return [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { ports } },
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: `${name}-slice`, namespace: 'default', labels: { 'kubernetes.io/service-name': name } },
+      addressType: 'IPv4',
+      ports,
+      endpoints: [{ addresses: [address], conditions: { ready: true } }],
+    },
+  ];
+}
+
+function httpRoute(name: string, host: string): KubeObject {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      hostnames: [host],
+      parentRefs: [{ name: 'gateway-1', sectionName: 'http' }],
+      rules: [{ backendRefs: [{ name: 'backend', port: 8080 }] }],
+    },
+  };
+}
+
+function policy(kind: string, name: string, target: { kind: string; name: string }, spec: any): KubeObject {
+  return {
+    apiVersion: egV1alpha1,
+    kind,
+    metadata: { name, namespace: 'default' },
+    spec: { targetRef: { group: 'gateway.networking.k8s.io', ...target }, ...spec },
+  };
+}
+
+function translate(objects: KubeObject[], overrides: Partial<typeof options> = {}) {
+  const all = [gatewayClass, gateway, ...service('backend', 8080), ...objects];
+  const result = translateGatewayApi(withImpliedNamespaces(all), { ...options, ...overrides });
+  const routes: HTTPRoute[] = result.xdsIR['default/gateway-1']?.http?.[0]?.routes ?? [];
+  const routeFor = (host: string) => routes.find((r) => r.hostname === host)!;
+  const statusOf = (kind: string, name: string) => all.find((o) => o.kind === kind && o.metadata.name === name)!.status;
+  return { result, routeFor, statusOf };
+}
+
+function acceptedMessage(status: any, sectionName?: string): string | undefined {
+  const ancestor = status.ancestors.find((a: any) => a.ancestorRef.sectionName === sectionName);
+  return ancestor?.conditions.find((c: any) => c.type === 'Accepted')?.message;
+}
+
+describe('Go durations', () => {
+  it('prints durations as Go does', () => {
+    assert.equal(formatGoDuration(parseGoDuration('1000s')!), '16m40s');
+    assert.equal(formatGoDuration(parseGoDuration('30m')!), '30m0s');
+    assert.equal(formatGoDuration(parseGoDuration('48h')!), '48h0m0s');
+    assert.equal(formatGoDuration(parseGoDuration('1.5s')!), '1.5s');
+    assert.equal(formatGoDuration(parseGoDuration('500ms')!), '500ms');
+    assert.equal(parseGoDuration('five'), undefined);
+  });
+});
+
+describe('SecurityPolicy', () => {
+  it('translates CORS origins with wildcards to regexes and maxAge to a Go duration', () => {
+    const sp = policy('SecurityPolicy', 'cors', { kind: 'Gateway', name: 'gateway-1' }, {
+      cors: { allowOrigins: ['http://*.example.com', 'http://foo.bar.com'], allowMethods: ['GET'], maxAge: '1000s' },
+    });
+    const { routeFor } = translate([httpRoute('route-1', 'www.foo.com'), sp]);
+    assert.deepEqual(routeFor('www.foo.com').security, {
+      cors: {
+        allowOrigins: [
+          { distinct: false, safeRegex: 'http://.*\\.example\\.com' },
+          { distinct: false, exact: 'http://foo.bar.com' },
+        ],
+        allowMethods: ['GET'],
+        maxAge: '16m40s',
+      },
+    });
+  });
+
+  it('lets a route policy override a gateway policy and reports Overridden', () => {
+    const secret = (name: string, users: string): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'default' }, data: { '.htpasswd': users } });
+    const onGateway = policy('SecurityPolicy', 'policy-for-gateway', { kind: 'Gateway', name: 'gateway-1' }, { basicAuth: { users: { name: 'users-2' } } });
+    const onRoute = policy('SecurityPolicy', 'policy-for-route', { kind: 'HTTPRoute', name: 'route-1' }, { basicAuth: { users: { name: 'users-1' } } });
+    const { routeFor, statusOf } = translate([
+      secret('users-1', 'dXNlcjE='),
+      secret('users-2', 'dXNlcjI='),
+      httpRoute('route-1', 'www.foo.com'),
+      httpRoute('route-2', 'www.bar.com'),
+      onGateway,
+      onRoute,
+    ]);
+    assert.deepEqual(routeFor('www.foo.com').security, { basicAuth: { name: 'securitypolicy/default/policy-for-route', users: 'dXNlcjE=' } });
+    assert.deepEqual(routeFor('www.bar.com').security, { basicAuth: { name: 'securitypolicy/default/policy-for-gateway', users: 'dXNlcjI=' } });
+    const gatewayStatus = statusOf('SecurityPolicy', 'policy-for-gateway');
+    const overridden = gatewayStatus.ancestors[0].conditions.find((c: any) => c.type === 'Overridden');
+    assert.equal(overridden.message, 'This policy is being overridden by other securityPolicies for these routes: [default/route-1]');
+    assert.equal(acceptedMessage(statusOf('SecurityPolicy', 'policy-for-route'), 'http'), 'Policy has been accepted.');
+  });
+
+  it('marks a second policy on the same route Conflicted', () => {
+    const first = policy('SecurityPolicy', 'first', { kind: 'HTTPRoute', name: 'route-1' }, {});
+    const second = policy('SecurityPolicy', 'second', { kind: 'HTTPRoute', name: 'route-1' }, {});
+    const { routeFor, statusOf } = translate([httpRoute('route-1', 'www.foo.com'), first, second]);
+    assert.deepEqual(routeFor('www.foo.com').security, {});
+    const conflicted = statusOf('SecurityPolicy', 'second').ancestors[0].conditions[0];
+    assert.equal(conflicted.reason, 'Conflicted');
+    assert.equal(conflicted.message, 'Unable to target HTTPRoute route-1, another SecurityPolicy has already attached to it');
+  });
+
+  it('resolves ext_authz backends and answers 500 when one is missing', () => {
+    const good = policy('SecurityPolicy', 'good', { kind: 'HTTPRoute', name: 'route-1' }, {
+      extAuth: { failOpen: true, grpc: { backendRefs: [{ name: 'authz', port: 9000 }] } },
+    });
+    const bad = policy('SecurityPolicy', 'bad', { kind: 'HTTPRoute', name: 'route-2' }, {
+      extAuth: { http: { backendRefs: [{ name: 'authz', port: 80 }] } },
+    });
+    const { routeFor, statusOf } = translate([...service('authz', 9000, '8.8.8.8'), httpRoute('route-1', 'www.foo.com'), httpRoute('route-2', 'www.bar.com'), good, bad]);
+    assert.deepEqual(routeFor('www.foo.com').security?.extAuth, {
+      name: 'securitypolicy/default/good',
+      failOpen: true,
+      grpc: {
+        authority: 'authz.default:9000',
+        destination: {
+          name: 'securitypolicy/default/good/0',
+          settings: [{ protocol: 'GRPC', endpoints: [{ host: '8.8.8.8', port: 9000 }], addressType: 'IP', weight: 1 }],
+        },
+      },
+    });
+    assert.equal(acceptedMessage(statusOf('SecurityPolicy', 'bad'), 'http'), 'ExtAuth: TCP Port 80 not found on service default/authz.');
+    assert.deepEqual(routeFor('www.bar.com').directResponse, { statusCode: 500 });
+  });
+
+  it('builds OIDC from explicit endpoints, and never puts secret values in diagnostics', () => {
+    const secrets: KubeObject[] = [
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'client', namespace: 'default' }, data: { 'client-secret': 'c2VjcmV0' } },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'envoy-oidc-hmac', namespace: 'envoy-gateway-system' }, data: { 'hmac-secret': 'aG1hYw==' } },
+    ];
+    const sp = policy('SecurityPolicy', 'oidc', { kind: 'Gateway', name: 'gateway-1' }, {
+      oidc: {
+        provider: { issuer: 'https://oauth.foo.com', authorizationEndpoint: 'https://oauth.foo.com/auth', tokenEndpoint: 'https://oauth.foo.com/token' },
+        clientID: 'client-id',
+        clientSecret: { name: 'client' },
+        redirectURL: 'https://www.example.com/foo/oauth2/callback',
+        defaultTokenTTL: '1h',
+      },
+    });
+    (sp.metadata as any).uid = 'b8284d0f-de82-4c65-b204-96a0d3f258a1';
+    const { routeFor } = translate([...secrets, httpRoute('route-1', 'www.foo.com'), sp]);
+    const oidc = routeFor('www.foo.com').security?.oidc as any;
+    assert.equal(oidc.redirectPath, '/foo/oauth2/callback');
+    assert.equal(oidc.logoutPath, '/logout');
+    assert.deepEqual(oidc.scopes, ['openid']);
+    assert.equal(oidc.defaultTokenTTL, '1h0m0s');
+    assert.equal(oidc.cookieSuffix, 'b0a1b740');
+    assert.equal(oidc.clientSecret, 'c2VjcmV0');
+
+    const missingKey = policy('SecurityPolicy', 'oidc', { kind: 'Gateway', name: 'gateway-1' }, {
+      oidc: { provider: { issuer: 'https://oauth.foo.com' }, clientID: 'x', clientSecret: { name: 'client' } },
+    });
+    const { result, statusOf } = translate([secrets[0], httpRoute('route-1', 'www.foo.com'), missingKey]);
+    assert.match(acceptedMessage(statusOf('SecurityPolicy', 'oidc'))!, /^OIDC: /);
+    for (const diagnostic of result.diagnostics) assert.ok(!diagnostic.message.includes('c2VjcmV0'));
+  });
+
+  it('names authorization rules and describes client CIDRs', () => {
+    const sp = policy('SecurityPolicy', 'authz', { kind: 'HTTPRoute', name: 'route-1' }, {
+      authorization: { rules: [{ action: 'Allow', principal: { clientCIDRs: ['10.0.1.7/24'] } }] },
+    });
+    const { routeFor } = translate([httpRoute('route-1', 'www.foo.com'), sp]);
+    assert.deepEqual(routeFor('www.foo.com').security?.authorization, {
+      defaultAction: 'Deny',
+      rules: [
+        {
+          action: 'Allow',
+          name: 'securitypolicy/default/authz/authorization/rule/0',
+          principal: { clientCIDRs: [{ cidr: '10.0.1.0/24', distinct: false, ip: '10.0.1.0', isIPv6: false, maskLen: 24 }] },
+        },
+      ],
+    });
+  });
+});
+
+describe('EnvoyExtensionPolicy', () => {
+  it('translates ext_proc backends and reports a missing service', () => {
+    const eep = policy('EnvoyExtensionPolicy', 'proc', { kind: 'HTTPRoute', name: 'route-1' }, { extProc: [{ backendRefs: [{ name: 'proc', port: 9000 }] }] });
+    const missing = policy('EnvoyExtensionPolicy', 'missing', { kind: 'HTTPRoute', name: 'route-2' }, { extProc: [{ backendRefs: [{ name: 'nope', port: 9000 }] }] });
+    const { routeFor, statusOf } = translate([...service('proc', 9000, '8.8.8.8'), httpRoute('route-1', 'www.foo.com'), httpRoute('route-2', 'www.bar.com'), eep, missing]);
+    const extProc = (routeFor('www.foo.com').envoyExtensions as any).extProcs[0];
+    assert.equal(extProc.name, 'envoyextensionpolicy/default/proc/extproc/0');
+    assert.equal(extProc.authority, 'proc.default:9000');
+    assert.equal(extProc.destination.name, 'envoyextensionpolicy/default/proc/0');
+    assert.equal(acceptedMessage(statusOf('EnvoyExtensionPolicy', 'missing'), 'http'), 'ExtProc: service default/nope not found.');
+    assert.equal(routeFor('www.bar.com').envoyExtensions, undefined);
+    assert.deepEqual(routeFor('www.bar.com').directResponse, { statusCode: 500 });
+  });
+
+  it('keeps a Wasm module source with its checksum', () => {
+    const eep = policy('EnvoyExtensionPolicy', 'wasm', { kind: 'Gateway', name: 'gateway-1' }, {
+      wasm: [{ name: 'filter', code: { type: 'HTTP', http: { url: 'https://www.example.com/wasm-filter-1.wasm', sha256: 'abc' } } }],
+    });
+    const { routeFor } = translate([httpRoute('route-1', 'www.foo.com'), eep]);
+    const wasm = (routeFor('www.foo.com').envoyExtensions as any).wasms[0];
+    assert.equal(wasm.wasmName, 'filter');
+    assert.deepEqual(wasm.httpWasmCode, {
+      originalDownloadingURL: 'https://www.example.com/wasm-filter-1.wasm',
+      servingURL: 'https://envoy-gateway:18002/5c90b9a82642ce00a7753923fabead306b9d9a54a7c0bd2463a1af3efcfb110b.wasm',
+      sha256: 'abc',
+    });
+  });
+});
+
+describe('EnvoyPatchPolicy', () => {
+  const patch = (name: string, priority: number, kind = 'Gateway'): KubeObject => ({
+    apiVersion: egV1alpha1,
+    kind: 'EnvoyPatchPolicy',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      type: 'JSONPatch',
+      priority,
+      targetRef: { group: 'gateway.networking.k8s.io', kind, name: 'gateway-1' },
+      jsonPatches: [{ type: 'type.googleapis.com/envoy.config.listener.v3.Listener', name: 'l', operation: { op: 'replace', path: '/a', value: '1' } }],
+    },
+  });
+
+  it('orders patches by priority and reports an invalid target kind', () => {
+    const { result } = translate([patch('later', 0), patch('first', -1), patch('wrong', 0, 'MyGateway')]);
+    const policies = result.xdsIR['default/gateway-1'].envoyPatchPolicies as any[];
+    assert.deepEqual(policies.map((p) => p.name), ['first', 'later', 'wrong']);
+    assert.equal(policies[2].jsonPatches, undefined);
+    assert.equal(
+      policies[2].status.ancestors[0].conditions[0].message,
+      'TargetRef.Group:gateway.networking.k8s.io TargetRef.Kind:MyGateway, only TargetRef.Group:gateway.networking.k8s.io and TargetRef.Kind:Gateway is supported.',
+    );
+  });
+
+  it('reports the feature as disabled', () => {
+    const { result } = translate([patch('p', 0)], { features: { backend: true, envoyPatchPolicy: false } });
+    const condition = (result.xdsIR['default/gateway-1'].envoyPatchPolicies as any[])[0].status.ancestors[0].conditions[0];
+    assert.equal(condition.reason, 'Disabled');
+    assert.equal(condition.message, 'EnvoyPatchPolicy is disabled in the EnvoyGateway configuration');
+  });
+});
+
+describe('BackendTLSPolicy', () => {
+  const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  const btls = (caName: string): KubeObject => ({
+    apiVersion: 'gateway.networking.k8s.io/v1alpha3',
+    kind: 'BackendTLSPolicy',
+    metadata: { name: 'policy-btls', namespace: 'default' },
+    spec: {
+      targetRefs: [{ group: '', kind: 'Service', name: 'backend', sectionName: '8080' }],
+      validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: caName }], hostname: 'example.com' },
+    },
+  });
+  const configMap = (name: string, data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data });
+
+  it('adds upstream TLS to the route destination and lists the route parent as ancestor', () => {
+    const { routeFor, statusOf } = translate([httpRoute('route-1', 'www.foo.com'), configMap('ca', { 'ca.crt': pem }), btls('ca')]);
+    assert.deepEqual(routeFor('www.foo.com').destination?.settings?.[0].tls, {
+      sni: 'example.com',
+      caCertificate: { name: 'policy-btls/default-ca', certificate: Buffer.from(pem).toString('base64') },
+    });
+    const ancestor = statusOf('BackendTLSPolicy', 'policy-btls').ancestors[0];
+    assert.deepEqual(ancestor.ancestorRef, { name: 'gateway-1', sectionName: 'http', namespace: 'default' });
+    assert.equal(ancestor.conditions[0].message, 'Policy has been accepted.');
+  });
+
+  it('rejects a ConfigMap without ca.crt', () => {
+    const { routeFor, statusOf } = translate([httpRoute('route-1', 'www.foo.com'), configMap('no-ca', { 'garbage.crt': pem }), btls('no-ca')]);
+    assert.equal(routeFor('www.foo.com').destination?.settings?.[0].tls, undefined);
+    assert.equal(statusOf('BackendTLSPolicy', 'policy-btls').ancestors[0].conditions[0].message, 'No ca found in configmap no-ca.');
+  });
+});

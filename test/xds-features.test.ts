@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { HTTPRoute, Xds } from '../src/ir/types.js';
+import { buildCluster } from '../src/xds/cluster.js';
+import { protoDuration } from '../src/xds/duration.js';
+import { activeHealthChecks } from '../src/xds/healthcheck.js';
+import { retryPolicy } from '../src/xds/retry.js';
+import { buildRoute } from '../src/xds/route.js';
+import { translateXds } from '../src/xds/translate.js';
+
+const endpoints = [{ host: '1.2.3.4', port: 50000 }];
+
+test('Go durations become proto-JSON durations with 0, 3, 6 or 9 fractional digits', () => {
+  assert.equal(protoDuration('500ms'), '0.500s');
+  assert.equal(protoDuration('10s'), '10s');
+  assert.equal(protoDuration('1m30s'), '90s');
+  assert.equal(protoDuration('1h0m0s'), '3600s');
+  assert.equal(protoDuration('1.5us'), '0.000001500s');
+  assert.equal(protoDuration('soon'), undefined);
+});
+
+test('expected health-check statuses merge into half-open int64 ranges (reference health-check case)', () => {
+  const [check] = activeHealthChecks({ active: { http: { path: '/healthz', expectedStatuses: [200, 201], expectedResponse: { text: 'ok' } } } })!;
+  assert.deepEqual(check.httpHealthCheck.expectedStatuses, [{ start: '200', end: '202' }]);
+  // Text payloads go as hex of their bytes.
+  assert.deepEqual(check.httpHealthCheck.receive, [{ text: '6f6b' }]);
+});
+
+test('retries default to connection-level failures and 503, and reject unknown triggers', () => {
+  const policy = retryPolicy({});
+  assert.equal(policy.numRetries, 2);
+  assert.equal(policy.retryOn, 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes');
+  assert.deepEqual(policy.retriableStatusCodes, [503]);
+  assert.throws(() => retryPolicy({ retryOn: { triggers: ['this-is-not-a-trigger'] } }), /this-is-not-a-trigger/);
+});
+
+test('a cluster carries the traffic settings of its route', () => {
+  const { cluster } = buildCluster({
+    name: 'c',
+    settings: [{ endpoints, protocol: 'HTTP2' }],
+    traffic: {
+      circuitBreaker: { maxConnections: 1, maxParallelRetries: 2, maxRequestsPerConnection: 10 },
+      timeout: { tcp: { connectTimeout: '31s' } },
+      loadBalancer: { consistentHash: { tableSize: 524287 } },
+      // The reference IR's window keys are crosswise (see protocoloptions.ts).
+      http2: { initialConnectionWindowSize: 1048576, initialStreamWindowSize: 524288000 },
+    },
+  });
+  assert.deepEqual(cluster.circuitBreakers, { thresholds: [{ maxConnections: 1, maxRetries: 2 }] });
+  assert.equal(cluster.connectTimeout, '31s');
+  assert.equal(cluster.lbPolicy, 'MAGLEV');
+  assert.deepEqual(cluster.maglevLbConfig, { tableSize: '524287' });
+  const options = cluster.typedExtensionProtocolOptions['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'];
+  assert.deepEqual(options.commonHttpProtocolOptions, { maxRequestsPerConnection: 10 });
+  assert.deepEqual(options.explicitHttpConfig.http2ProtocolOptions, { initialStreamWindowSize: 1048576, initialConnectionWindowSize: 524288000 });
+});
+
+test('backend TLS becomes a transport socket match selected by endpoint metadata, its CA an SDS secret', () => {
+  const built = buildCluster({ name: 'c', settings: [{ endpoints, tls: { sni: 'example.com', caCertificate: { name: 'ca', certificate: 'Y2E=' } } }] });
+  const match = built.cluster.transportSocketMatches[0];
+  assert.equal(match.name, 'c/tls/0');
+  assert.equal(match.transportSocket.typedConfig.sni, 'example.com');
+  assert.equal(built.endpoints!.endpoints[0].lbEndpoints[0].metadata.filterMetadata['envoy.transport_socket_match'].name, 'c/tls/0');
+  assert.deepEqual(built.secrets, [{ name: 'ca', validationContext: { trustedCa: { inlineBytes: 'Y2E=' } } }]);
+});
+
+test('a share for unresolved backendRefs goes to invalid-backend-cluster (reference weighted-invalid-backend case)', () => {
+  const route: HTTPRoute = {
+    name: 'r',
+    hostname: '*',
+    isHTTP2: false,
+    destination: { name: 'd', settings: [{ endpoints, weight: 1 }, { weight: 1 }] },
+  };
+  const action = buildRoute(route).route;
+  assert.equal(action.clusterNotFoundResponseCode, 'INTERNAL_SERVER_ERROR');
+  assert.deepEqual(action.weightedClusters.clusters, [{ name: 'invalid-backend-cluster', weight: 1 }]);
+});
+
+test('a redirect to the scheme default port prints no port', () => {
+  const route: HTTPRoute = { name: 'r', hostname: '*', isHTTP2: false, redirect: { scheme: 'https', port: 443 } };
+  assert.equal(buildRoute(route).redirect.portRedirect, undefined);
+});
+
+test('resources that break Envoy validation rules are errors, and translation never throws', () => {
+  const xds: Xds = {
+    http: [{ name: 'l', address: '', port: 10080, hostnames: ['*'], isHTTP2: false, routes: [{ name: 'r', hostname: '*', isHTTP2: false, destination: { name: 'd', settings: [{ endpoints }] } }] }],
+  };
+  const result = translateXds(xds);
+  assert.match(result.errors.join('\n'), /validation failed for xds resource listener "l"/);
+  assert.equal(result.listeners.length, 0);
+  const broken = translateXds({ http: [{ routes: 'nonsense' }] } as unknown as Xds);
+  assert.ok(broken.errors.length > 0);
+});
