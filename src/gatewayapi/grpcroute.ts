@@ -1,10 +1,9 @@
 import type { HTTPRoute } from '../ir/types.js';
 import type { KubeObject } from '../load/resource.js';
-import { condition } from './conditions.js';
 import type { TranslationContext } from './context.js';
 import { FilterError, processFilters } from './httpfilters.js';
-import { attachRuleBackends, attachToListeners, routeMetadata, stringMatch } from './httproute.js';
-import { conditionMessage, parentHasCondition, resolveParents, setParentCondition, type RouteParent } from './parents.js';
+import { applyRouteRules, attachRuleBackends, routeMetadata, stringMatch } from './httproute.js';
+import { resolveParents, type RouteParent } from './parents.js';
 import { validateRegex } from './regex.js';
 
 /** GRPCRoute filters are a subset of HTTPRoute's; redirects and rewrites have no gRPC form. */
@@ -25,25 +24,7 @@ export function processGRPCRoutes(ctx: TranslationContext): void {
 }
 
 function translateForParent(ctx: TranslationContext, route: KubeObject, parent: RouteParent): void {
-  let routes: HTTPRoute[];
-  try {
-    routes = buildRuleRoutes(ctx, route, parent);
-  } catch (error) {
-    if (!(error instanceof FilterError)) throw error;
-    setParentCondition(parent, condition('Accepted', false, 'UnsupportedValue', conditionMessage(error.message)));
-    return;
-  }
-  if (!parentHasCondition(parent, 'ResolvedRefs', 'False')) {
-    setParentCondition(parent, condition('ResolvedRefs', true, 'ResolvedRefs', 'Resolved all the Object references for the Route'));
-  }
-  if (parentHasCondition(parent, 'Accepted', 'False')) return;
-  if (!attachToListeners(ctx, route, parent, routes)) {
-    // The reference words this condition the same for both route kinds.
-    setParentCondition(
-      parent,
-      condition('Accepted', false, 'NoMatchingListenerHostname', "There were no hostname intersections between the HTTPRoute and this parent ref's Listener(s)."),
-    );
-  }
+  applyRouteRules(ctx, route, parent, () => ({ routes: buildRuleRoutes(ctx, route, parent) }));
 }
 
 /** One IR route per rule match (or one match-all route for a rule without matches). */

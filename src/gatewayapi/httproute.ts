@@ -18,24 +18,31 @@ export function processHTTPRoutes(ctx: TranslationContext): void {
 }
 
 function translateForParent(ctx: TranslationContext, route: KubeObject, parent: RouteParent): void {
-  let routes: HTTPRoute[] = [];
-  let error: string | undefined;
+  applyRouteRules(ctx, route, parent, () => buildRuleRoutes(ctx, route, parent));
+}
+
+/**
+ * Builds a route's IR routes for one parent and attaches them, setting the parent's conditions
+ * as the reference does. `build` throws FilterError for a bad match (nothing of the route is
+ * usable then, not even a ResolvedRefs verdict) and returns `error` for a bad filter (the route
+ * is not accepted, but its references are still judged).
+ */
+export function applyRouteRules(ctx: TranslationContext, route: KubeObject, parent: RouteParent, build: () => { routes: HTTPRoute[]; error?: string }): void {
+  let built: { routes: HTTPRoute[]; error?: string };
   try {
-    const built = buildRuleRoutes(ctx, route, parent);
-    routes = built.routes;
-    error = built.error;
+    built = build();
   } catch (thrown) {
-    // A bad match makes the whole rule set untranslatable: no ResolvedRefs verdict either.
     if (!(thrown instanceof FilterError)) throw thrown;
     setParentCondition(parent, condition('Accepted', false, 'UnsupportedValue', conditionMessage(thrown.message)));
     return;
   }
-  if (error !== undefined) setParentCondition(parent, condition('Accepted', false, 'UnsupportedValue', error));
+  if (built.error !== undefined) setParentCondition(parent, condition('Accepted', false, 'UnsupportedValue', built.error));
   if (!parentHasCondition(parent, 'ResolvedRefs', 'False')) {
     setParentCondition(parent, condition('ResolvedRefs', true, 'ResolvedRefs', 'Resolved all the Object references for the Route'));
   }
   if (parentHasCondition(parent, 'Accepted', 'False')) return;
-  if (!attachToListeners(ctx, route, parent, routes)) {
+  if (!attachToListeners(ctx, route, parent, built.routes)) {
+    // The reference words this condition the same for every HTTP route kind.
     setParentCondition(
       parent,
       condition('Accepted', false, 'NoMatchingListenerHostname', "There were no hostname intersections between the HTTPRoute and this parent ref's Listener(s)."),
