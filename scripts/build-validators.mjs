@@ -4,6 +4,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseCel } from '@bufbuild/cel';
 import Ajv2020 from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 
@@ -13,6 +14,15 @@ const outDir = join(root, 'src/schema/generated');
 
 /** The annotation on each kind's schema naming the kind it validates and the versions it accepts. */
 const kindKeyword = 'x-egc-kind';
+/**
+ * The CRD's CEL rules (`x-kubernetes-validations`) of a kind: a list of
+ * { path, rule, message?, messageExpression?, fieldPath?, reason?, skip? } on the kind's schema,
+ * `path` naming the node the rule is attached to (`spec.rules[*].filters[*]`), `skip` saying why
+ * egc cannot evaluate it. Not part of the ajv schemas: they go to generated/cel-rules.ts.
+ */
+const celKeyword = 'x-egc-cel';
+/** CRD defaults the CEL rules rely on (the API server applies them first): { path, value }. */
+const celDefaultsKeyword = 'x-egc-cel-defaults';
 
 export function loadSchemas() {
   return readdirSync(schemaDir)
@@ -35,7 +45,7 @@ export function createAjv(schemas, code = {}) {
   for (const { file, schema } of schemas) {
     if (typeof schema.$id !== 'string') throw new Error(`schemas/${file} has no $id`);
     refuseAlternatives(schema, `schemas/${file}`);
-    ajv.addSchema(schema);
+    ajv.addSchema(withoutCel(schema));
   }
   return ajv;
 }
@@ -51,6 +61,68 @@ function refuseAlternatives(schema, where) {
       if (key === 'anyOf' || key === 'oneOf') throw new Error(`${where}: ${key} is not allowed (see build-validators.mjs)`);
       refuseAlternatives(value, where);
     }
+  }
+}
+
+function withoutCel(schema) {
+  const { [celKeyword]: _rules, [celDefaultsKeyword]: _defaults, ...rest } = schema;
+  return rest;
+}
+
+/**
+ * The CEL rules and defaults of every kind schema, checked: each rule must parse, and each path
+ * must lead through the schema (a typo would silently never match).
+ */
+export function celEntries(schemas) {
+  const byId = new Map(schemas.map(({ schema }) => [schema.$id, schema]));
+  const entries = [];
+  for (const { file, schema } of schemas) {
+    const info = schema[kindKeyword];
+    if (!info) continue;
+    const rules = schema[celKeyword] ?? [];
+    const defaults = schema[celDefaultsKeyword] ?? [];
+    for (const rule of rules) {
+      const where = `schemas/${file} ${celKeyword} ${rule.path} \`${rule.rule}\``;
+      for (const key of Object.keys(rule)) {
+        if (!['path', 'rule', 'message', 'messageExpression', 'fieldPath', 'reason', 'skip'].includes(key)) throw new Error(`${where}: unknown key ${key}`);
+      }
+      checkPath(schema, rule.path, byId, where);
+      if (rule.skip) continue;
+      for (const expression of [rule.rule, rule.messageExpression].filter(Boolean)) {
+        try {
+          parseCel(expression);
+        } catch (error) {
+          throw new Error(`${where}: ${error.message}`);
+        }
+      }
+    }
+    for (const entry of defaults) checkPath(schema, entry.path, byId, `schemas/${file} ${celDefaultsKeyword} ${entry.path}`);
+    entries.push({ file, key: `${info.group}/${info.kind}`, kind: info.kind, rules, defaults, fromCrd: celKeyword in schema });
+  }
+  return entries;
+}
+
+/** Follows a rule path through a schema ($refs, properties, items, map values); throws where it leaves it. */
+function checkPath(root, path, byId, where) {
+  const segments = path === '' ? [] : path.replace(/\[\*\]/g, '.*').split('.');
+  let node = root;
+  let base = root;
+  for (const segment of segments) {
+    for (;;) {
+      if (typeof node.$ref !== 'string' || node.properties || node.items || typeof node.additionalProperties === 'object') break;
+      const [file, pointer = ''] = node.$ref.split('#');
+      if (file) base = byId.get(new URL(file, base.$id).href);
+      if (!base) throw new Error(`${where}: unresolved $ref ${node.$ref}`);
+      node = pointer.split('/').slice(1).reduce((n, key) => n?.[key], base);
+      if (!node) throw new Error(`${where}: unresolved $ref ${node.$ref}`);
+    }
+    let next;
+    if (segment === '*') next = node.items ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
+    else next = node.properties?.[segment];
+    // A free-form node (no declared fields) accepts any path below it.
+    if (next === undefined && !node.properties && !node.items && node.additionalProperties !== false) return;
+    if (next === undefined) throw new Error(`${where}: the schema has no \`${segment}\` there`);
+    node = next;
   }
 }
 
@@ -132,6 +204,67 @@ function build() {
   ].join('\n');
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'validators.ts'), header + body + '\n' + typed);
+  buildCel(celEntries(schemas));
+}
+
+function buildCel(entries) {
+  const table = Object.fromEntries(entries.filter((e) => e.rules.length).map(({ key, rules, defaults }) => [key, { rules, defaults }]));
+  const module = [
+    '// GENERATED by scripts/build-validators.mjs from the x-egc-cel keywords of schemas/*.json. Do not edit.',
+    'export interface CelRuleSpec {',
+    '  /** The node the rule is attached to: `spec.rules[*].filters[*]` (`[*]`: each list item or map value). */',
+    '  path: string;',
+    '  rule: string;',
+    '  message?: string;',
+    '  messageExpression?: string;',
+    '  fieldPath?: string;',
+    '  reason?: string;',
+    '  /** Why egc does not evaluate the rule. */',
+    '  skip?: string;',
+    '}',
+    'export interface CelKind {',
+    '  rules: CelRuleSpec[];',
+    '  /** CRD defaults the rules rely on, shallowest first: { path, value }. */',
+    '  defaults: { path: string; value: unknown }[];',
+    '}',
+    `export const celKinds: Record<string, CelKind> = ${JSON.stringify(table)};`,
+    '',
+  ].join('\n');
+  writeFileSync(join(outDir, 'cel-rules.ts'), module);
+  writeFileSync(join(root, 'docs/cel-rules.md'), celReport(entries));
+}
+
+/** docs/cel-rules.md: per kind, how many CEL rules egc evaluates, and the ones it skips. */
+function celReport(entries) {
+  const lines = [
+    '# CEL validation rules',
+    '',
+    '<!-- GENERATED by scripts/build-validators.mjs from the x-egc-cel keywords of schemas/*.json. Do not edit. -->',
+    '',
+    'The Gateway API v1.2.0 and Envoy Gateway v1.2.0 CRDs carry CEL rules (`x-kubernetes-validations`)',
+    'that the API server enforces. egc carries them in its schemas and evaluates them offline',
+    '(diagnostic EGC2008); an object failing one is left out of the translation, as the API server',
+    'would have refused it. `test/cel.test.ts` checks this list against the CRDs and triggers every',
+    'evaluated rule.',
+    '',
+    '| Kind | Rules in the CRD | Evaluated | Skipped |',
+    '| --- | ---: | ---: | ---: |',
+  ];
+  let total = 0;
+  let evaluated = 0;
+  // Kinds without a CRD (core Kubernetes kinds, the EnvoyGateway config file) have no CEL rules.
+  const sorted = entries.filter((e) => e.fromCrd).sort((a, b) => a.kind.localeCompare(b.kind));
+  for (const { kind, rules } of sorted) {
+    const active = rules.filter((r) => !r.skip).length;
+    total += rules.length;
+    evaluated += active;
+    lines.push(`| ${kind} | ${rules.length} | ${active} | ${rules.length - active} |`);
+  }
+  lines.push(`| **Total** | **${total}** | **${evaluated}** | **${total - evaluated}** |`, '', '## Skipped rules', '');
+  for (const { kind, rules } of sorted) {
+    for (const rule of rules.filter((r) => r.skip)) lines.push(`- ${kind} \`${rule.path}\`: \`${rule.rule}\` — ${rule.skip}.`);
+  }
+  return lines.join('\n') + '\n';
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) build();

@@ -79,7 +79,7 @@ describe('exit codes', () => {
     ['a bad --output', ['translate', '-f', quickstart, '-o', 'xml'], /EGC5001: --output must be one of yaml, json/],
     ['a bad --type', ['translate', '-f', quickstart, '--to', 'xds', '-t', 'clusters'], /EGC5001: --type must be one of/],
     ['a --gateway that does not exist', ['translate', '-f', quickstart, '--gateway', 'default/nope'], /no proxy for Gateway `default\/nope`; proxies: default\/eg/],
-    ['no -f at all', ['translate'], /required option '-f, --file <path>' not specified/],
+    ['no -f at all', ['translate'], /error EGC5001: nothing to translate: give files or directories with -f/],
     ['an unknown command', ['compile', '-f', quickstart], /unknown command 'compile'/],
   ];
   for (const [what, args, message] of usageCases) {

@@ -3,7 +3,8 @@
 // trace; and the output is safe to run (admin on loopback, regex routes that swallow others are
 // reported).
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -15,7 +16,7 @@ import { shadowedRoutes, validateRegex } from '../src/gatewayapi/regex.js';
 import { readInputs } from '../src/load/load.js';
 import { compile, type CompileResult } from '../src/pipeline.js';
 import { checkMessage } from '../src/verify/proto.js';
-import { runCli } from './golden-support.js';
+import { cliPath, runCli } from './golden-support.js';
 
 const work = mkdtempSync(join(tmpdir(), 'egc-robust-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -182,6 +183,17 @@ describe('hostile YAML within 10 s, each limit named', () => {
     const run = runCli(['translate', '-f', '/dev/zero']);
     assert.equal(run.status, 1);
     assert.match(run.stderr, /error EGC1010: input is over the limit of 8 MiB per file \(limit: maxFileBytes\)/);
+  });
+
+  it('endless standard input is cut off at maxFileBytes too', () => {
+    const zero = openSync('/dev/zero', 'r');
+    try {
+      const run = spawnSync(process.execPath, [cliPath, 'translate', '-f', '-'], { stdio: [zero, 'pipe', 'pipe'], encoding: 'utf8', timeout: 10_000 });
+      assert.equal(run.status, 1);
+      assert.match(run.stderr, /<stdin>: error EGC1010: input is over the limit of 8 MiB per file \(limit: maxFileBytes\)/);
+    } finally {
+      closeSync(zero);
+    }
   });
 
   it('100 000 documents are rejected by maxDocumentsPerFile', () => {

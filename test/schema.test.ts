@@ -310,8 +310,9 @@ const corpusCaseErrors: Record<string, string[]> = {
   'httproute-with-urlrewrite-filter-regex-match-replace-invalid': ['spec.urlRewrite.path.replaceRegexMatch'],
   'backend-invalid-hostname-address': ['spec.endpoints[0].fqdn.hostname', 'spec.endpoints[0].ip.address'],
   'backendtlspolicy-default-ns': ['spec.targetRefs[0].sectionName'],
-  'envoyproxy-tls-settings-invalid': ['spec.listeners[0]', 'spec.listeners[1]'],
-  'envoyproxy-tls-settings': ['spec.listeners[0]', 'spec.listeners[1]'],
+  // CEL: minVersion/maxVersion `tls1.2`/`tls1.3` are not in the CRD's enum, so the version rule cannot read them.
+  'envoyproxy-tls-settings-invalid': ['spec.listeners[0]', 'spec.listeners[1]', 'spec.backendTLS'],
+  'envoyproxy-tls-settings': ['spec.listeners[0]', 'spec.listeners[1]', 'spec.backendTLS'],
   'gateway-with-two-listeners-with-same-port-http-udp-protocol': ['spec.listeners[0].hostname'],
   'httproute-attaching-to-listener-with-backend-and-core-backendrefs': ['addressType'],
   'httproute-with-header-filter-empty-header-values': [
@@ -340,6 +341,48 @@ const corpusCaseErrors: Record<string, string[]> = {
   'httproute-with-response-header-filter-no-valid-headers': ['spec.rules[0].filters[0].responseHeaderModifier.add[0].name'],
   'httproute-with-urlrewrite-filter-invalid-hostname': ['spec.rules[0].filters[0].urlRewrite.hostname'],
   'httproute-with-urlrewrite-filter-invalid-path-type': ['spec.rules[0].filters[0].urlRewrite.path.type'],
+  // CEL rules (EGC2008), each checked against the case's input. The extProc/extAuth backendRefs
+  // written with capitalised keys (`Name`, `Port`, read by Go's case-insensitive decoder) are
+  // unknown fields to the API server, so the Service reference has no port.
+  'clienttrafficpolicy-mtls-forward-client-cert-custom-data': ['spec.headers.xForwardedClientCert', 'spec.headers.xForwardedClientCert'],
+  'clienttrafficpolicy-mtls-forward-client-cert': ['spec.headers.xForwardedClientCert'],
+  'envoyextensionpolicy-with-extproc-invalid-no-port': ['spec.extProc[0].backendRefs[0]'],
+  'envoyextensionpolicy-with-extproc-with-traffic-features': [
+    'spec.extProc[0].backendRefs[0]',
+    'spec.extProc[0].backendRefs[1]',
+    'spec.extProc[0].backendRefs[2]',
+    'spec.extProc[0].backendRefs[3]',
+  ],
+  'envoyproxy-accesslog-file-json-no-format': ['spec.telemetry.accessLog.settings[0].format'],
+  'envoyproxy-accesslog-with-bad-sinks': [
+    'spec.telemetry.accessLog.settings[0].sinks[0]',
+    'spec.telemetry.accessLog.settings[0].sinks[1]',
+    'spec.telemetry.accessLog.settings[0].sinks[2]',
+  ],
+  'envoyproxy-priority-backend': [
+    'spec.extProc[0].backendRefs[0]',
+    'spec.extProc[0].backendRefs[1]',
+    'spec.extProc[0].backendRefs[2]',
+    'spec.extProc[0].backendRefs[3]',
+  ],
+  'gateway-with-listener-with-invalid-tls-configuration-invalid-mode': ['spec.listeners'],
+  'gateway-with-listener-with-invalid-tls-configuration-no-certificate-refs': ['spec.listeners[0].tls'],
+  'gateway-with-listener-with-tcp-with-hostname': ['spec.listeners'],
+  'gateway-with-two-listeners-on-same-udp-port': ['spec.listeners'],
+  'gateway-with-two-listeners-with-same-port-and-hostname': ['spec.listeners'],
+  'grpcroute-with-request-header-modifier': ['spec.rules[0].filters'],
+  'httproute-attaching-to-listener-with-backend-backendref-mixed-address-type': ['spec.endpoints', 'spec.endpoints'],
+  'httproute-with-header-filter-duplicate-remove-multiple-filters': ['spec.rules[0].filters'],
+  'httproute-with-invalid-backend-ref-no-port': ['spec.rules[0].backendRefs[0]'],
+  'httproute-with-mirror-filter-service-no-port': ['spec.rules[0].filters[0].requestMirror.backendRef'],
+  'httproute-with-response-header-filter-duplicate-remove-multiple-filters': ['spec.rules[0].filters'],
+  'httproute-with-urlrewrite-filter-invalid-multiple-filters': ['spec.rules[0].filters'],
+  'httproute-with-urlrewrite-filter-invalid-path': ['spec.rules[0].filters[0].urlRewrite.path'],
+  'httproute-with-urlrewrite-filter-missing-path': ['spec.rules[0].filters[0].urlRewrite.path'],
+  'httproute-with-urlrewrite-hostname-filter-invalid': ['spec.urlRewrite.hostname'],
+  'securitypolicy-with-extauth-backendref': ['spec.extAuth.http.backendRefs[0]'],
+  'securitypolicy-with-extauth-with-backendtlspolicy': ['spec.extAuth.http.backendRefs[0]'],
+  'securitypolicy-with-extauth': ['spec.extAuth.http.backendRefs[0]'],
 };
 
 const corpusDir = join(root, '../shared/conformance/eg-v1.2.0/gatewayapi');

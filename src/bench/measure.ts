@@ -9,6 +9,8 @@ import { join } from 'node:path';
 
 export interface ProcessSample {
   ms: number;
+  /** User plus system CPU time: less sensitive than wall time to other load on the machine. */
+  cpuMs: number;
   /** Peak resident set size (VmHWM) in bytes. */
   peakRss: number;
   status: number | null;
@@ -32,11 +34,12 @@ export function stats(samples: readonly number[]): Stats {
 const gnuTime = '/usr/bin/time';
 
 /**
- * Without GNU time, a preloaded module reports the child's own getrusage maxRSS (kilobytes on
- * Linux) into the file named by EGC_BENCH_RSS_FILE when it exits.
+ * Both ways write "user-seconds system-seconds max-RSS-kilobytes" into EGC_BENCH_RSS_FILE: GNU
+ * time, or else a preloaded module reading the child's own getrusage when it exits.
  */
+const gnuTimeFormat = '%U %S %M';
 const rssReporter = `data:text/javascript,${encodeURIComponent(
-  "import { writeFileSync } from 'node:fs'; process.on('exit', () => writeFileSync(process.env.EGC_BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));",
+  "import { writeFileSync } from 'node:fs'; process.on('exit', () => { const u = process.resourceUsage(); writeFileSync(process.env.EGC_BENCH_RSS_FILE, `${u.userCPUTime / 1e6} ${u.systemCPUTime / 1e6} ${u.maxRSS}`); });",
 )}`;
 
 export interface RunOptions {
@@ -56,7 +59,7 @@ export function runNode(nodeArgs: readonly string[], options: RunOptions = {}): 
   try {
     const useGnuTime = !options.withoutGnuTime && existsSync(gnuTime);
     const [command, args] = useGnuTime
-      ? [gnuTime, ['-f', '%M', '-o', rssFile, process.execPath, ...nodeArgs]]
+      ? [gnuTime, ['-f', gnuTimeFormat, '-o', rssFile, process.execPath, ...nodeArgs]]
       : [process.execPath, ['--import', rssReporter, ...nodeArgs]];
     const start = performance.now();
     const result = spawnSync(command, args, {
@@ -66,10 +69,16 @@ export function runNode(nodeArgs: readonly string[], options: RunOptions = {}): 
       maxBuffer: 64 * 1024 * 1024,
     });
     const ms = performance.now() - start;
-    // GNU time writes "Command exited with non-zero status N" before the number when it fails.
-    const rssText = existsSync(rssFile) ? readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '' : '';
-    const kilobytes = Number.parseInt(rssText, 10);
-    return { ms, peakRss: Number.isFinite(kilobytes) ? kilobytes * 1024 : Number.NaN, status: result.status, stderr: result.stderr?.toString() ?? '' };
+    // GNU time writes "Command exited with non-zero status N" before the numbers when it fails.
+    const usage = existsSync(rssFile) ? (readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '') : '';
+    const [user, system, kilobytes] = usage.split(' ').map(Number);
+    return {
+      ms,
+      cpuMs: (user + system) * 1000,
+      peakRss: kilobytes * 1024,
+      status: result.status,
+      stderr: result.stderr?.toString() ?? '',
+    };
   } finally {
     closeSync(devNull);
     rmSync(scratch, { recursive: true, force: true });
@@ -78,6 +87,7 @@ export function runNode(nodeArgs: readonly string[], options: RunOptions = {}): 
 
 export interface RepeatedRun {
   ms: Stats;
+  cpuMs: Stats;
   peakRss: Stats;
 }
 
@@ -91,5 +101,5 @@ export function measureNode(nodeArgs: readonly string[], runs: number, options: 
     }
     if (i > 0) samples.push(sample);
   }
-  return { ms: stats(samples.map((s) => s.ms)), peakRss: stats(samples.map((s) => s.peakRss)) };
+  return { ms: stats(samples.map((s) => s.ms)), cpuMs: stats(samples.map((s) => s.cpuMs)), peakRss: stats(samples.map((s) => s.peakRss)) };
 }

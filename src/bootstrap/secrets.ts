@@ -146,7 +146,8 @@ export function redactCredentials(value: unknown, inCredential = false): unknown
   const result: Json = {};
   for (const [key, item] of Object.entries(value)) {
     const credential = inCredential || credentialFields.has(key) || (key === 'secret' && (value as Json).secret?.inlineBytes !== undefined);
-    result[key] = redactCredentials(item, credential && !(key === 'filename' || key === 'name'));
+    // A reference to a secret (file name, SDS name and config source) is not the secret itself.
+    result[key] = redactCredentials(item, credential && !(key === 'filename' || key === 'name' || key === 'sdsConfig'));
   }
   return result;
 }

@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { configDump, type ResourceType } from '../bootstrap/configdump.js';
+import { readStdinText } from '../load/load.js';
 import { redactCredentials, redactSecretObjects, secretFiles, writeSecretFiles } from '../bootstrap/secrets.js';
 import { serialize, serializeAll, type OutputFormat } from '../bootstrap/write.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
@@ -104,7 +105,7 @@ export async function runTranslate(flags: TranslateFlags): Promise<void> {
   if (flags.file.length === 0) throw new UsageError('nothing to translate: give files or directories with -f');
   // Standard input can be read once; discovery and compile() share it.
   let stdin: string | undefined;
-  const readStdin = flags.file.includes('-') ? () => (stdin ??= readFileSync(0, 'utf8')) : undefined;
+  const readStdin = flags.file.includes('-') ? () => (stdin ??= readStdinText()) : undefined;
   const oidcDiscovery = await discoverForInputs(flags.file, { defaultNamespace: flags.namespace, readStdin, offline: flags.offline });
   const result = compile({ inputs: flags.file, defaultNamespace: flags.namespace, readStdin, bindDeclaredPorts: flags.bindDeclaredPorts, oidcDiscovery, bootstrap: { adminPort: flags.adminPort, secretsDir: flags.secretsDir } });
   reportDiagnostics(result.diagnostics, result.displaySources, useColor(flags.color));

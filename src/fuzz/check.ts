@@ -46,7 +46,9 @@ export function checkInput(text: string, file = 'fuzz.yaml'): Problem | undefine
   }
   const leaked = result.diagnostics.find((d) => runtimeErrorText.test(d.message));
   if (leaked) {
-    const fragment = leaked.message.slice(leaked.message.search(runtimeErrorText));
+    // The expression before the error text names the failing code (`extract.headers.map is not a function`).
+    const at = leaked.message.search(runtimeErrorText);
+    const fragment = leaked.message.slice(Math.max(0, leaked.message.lastIndexOf(' ', at - 2) + 1), at + 80);
     return { kind: 'internal', message: `${leaked.code} ${leaked.message}`.slice(0, 300), detail: fragment.slice(0, 120) };
   }
   for (const proxy of result.proxies) {

@@ -47,7 +47,8 @@ export function extServiceRef(raw: any): ExtServiceRef {
 
 /** The backendRefs of an external service spec, including the deprecated single `backendRef`. */
 export function extServiceRefs(spec: any): ExtServiceRef[] {
-  const refs: any[] = fieldOf(spec, 'backendRefs') ?? [];
+  const listed = fieldOf(spec, 'backendRefs');
+  const refs: any[] = Array.isArray(listed) ? listed : [];
   const single = fieldOf(spec, 'backendRef');
   return (refs.length ? refs : single ? [single] : []).map(extServiceRef);
 }

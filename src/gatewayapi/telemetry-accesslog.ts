@@ -26,7 +26,8 @@ export function accessLogIR(ctx: TranslationContext, envoyProxy: KubeObject | un
   const accessLog = envoyProxy?.spec?.telemetry?.accessLog;
   if (!envoyProxy || !accessLog) return defaultAccessLog();
   if (accessLog.disable) return undefined;
-  const settings: any[] = accessLog.settings ?? [];
+  // The schema leaves telemetry open: anything but a list is no settings.
+  const settings: any[] = Array.isArray(accessLog.settings) ? accessLog.settings : [];
   if (settings.length === 0) return defaultAccessLog();
 
   const result: AccessLog = {};

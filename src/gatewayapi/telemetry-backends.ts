@@ -34,7 +34,7 @@ export function telemetryDestinationSettings(
   refsPath: readonly (string | number)[],
 ): DestinationSetting[] {
   const ownNamespace = envoyProxy.metadata.namespace ?? 'default';
-  return (refs ?? []).map((ref, index) => {
+  return (Array.isArray(refs) ? refs : []).map((ref, index) => {
     const namespace: string = ref.namespace ?? ownNamespace;
     const fail = (message: string) => new TelemetryError(message, [...refsPath, index]);
     if ((ref.kind ?? 'Service') !== 'Service') throw fail('only service kind is supported for backendRefs');

@@ -31,7 +31,11 @@ export function tracingIR(
   let settings = telemetryDestinationSettings(ctx, envoyProxy, provider.backendRefs, [...providerPath, 'backendRefs']);
   if (settings.length === 0) {
     const host: string = provider.host ?? '';
-    settings = hostPortSettings(host, provider.port ?? defaultCollectorPort);
+    const port = provider.port ?? defaultCollectorPort;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new TelemetryError('tracing provider port must be an integer from 0 to 65535', [...providerPath, 'port'], codes.wrongType);
+    }
+    settings = hostPortSettings(host, port);
     result.authority = host;
   }
   result.serviceName = ctx.mergeGateways ? gateway.object.spec?.gatewayClassName : `${gateway.name}.${gateway.namespace}`;

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import { isCollection, isMap, isPair, isScalar, LineCounter, parseAllDocuments, visit } from 'yaml';
 import { codes } from '../diagnostics/codes.js';
@@ -61,10 +61,10 @@ export function readInputs(inputs: readonly string[], options: LoadOptions = {})
   for (const input of inputs) {
     if (input === '-') {
       try {
-        if (options.readStdin) texts.push({ file: '<stdin>', text: options.readStdin() });
-        else addBytes('<stdin>', readFileSync(0));
+        texts.push({ file: '<stdin>', text: options.readStdin ? options.readStdin() : readStdinText() });
       } catch (error) {
-        unreadable('<stdin>', error);
+        if (error instanceof InputError) diagnostics.push({ ...error.diagnostic, file: '<stdin>' });
+        else unreadable('<stdin>', error);
       }
       continue;
     }
@@ -104,6 +104,26 @@ export function readInputs(inputs: readonly string[], options: LoadOptions = {})
   return { texts, diagnostics };
 }
 
+/** Standard input that is over a limit or not UTF-8: the diagnostic to report instead. */
+export class InputError extends Error {
+  constructor(readonly diagnostic: Omit<Diagnostic, 'file'>) {
+    super(diagnostic.message);
+  }
+}
+
+/**
+ * All of standard input as text, read within maxFileBytes (so `< /dev/zero` ends). Throws an
+ * InputError when it is over the limit or not UTF-8; callers that read stdin themselves (and
+ * pass it as `readStdin`) should use this too.
+ */
+export function readStdinText(): string {
+  const read = readBoundedFd(0);
+  if (!Buffer.isBuffer(read)) throw new InputError({ code: codes.inputLimit, severity: 'error', message: fileTooLarge(undefined) });
+  const decoded = decodeUtf8(read);
+  if (typeof decoded !== 'string') throw new InputError({ code: codes.fileUnreadable, severity: 'error', ...decoded });
+  return decoded;
+}
+
 function errorText(error: unknown): string {
   const code = (error as NodeJS.ErrnoException)?.code;
   const reasons: Record<string, string> = {
@@ -125,20 +145,32 @@ function readBounded(path: string): Buffer | { tooLarge: number | undefined } {
   try {
     const stat = fstatSync(fd);
     if (stat.isFile() && stat.size > inputLimits.maxFileBytes) return { tooLarge: stat.size };
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(64 * 1024);
-      const read = readSync(fd, chunk, 0, chunk.length, null);
-      if (read === 0) break;
-      total += read;
-      if (total > inputLimits.maxFileBytes) return { tooLarge: undefined };
-      chunks.push(chunk.subarray(0, read));
-    }
-    return Buffer.concat(chunks, total);
+    return readBoundedFd(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+function readBoundedFd(fd: number): Buffer | { tooLarge: number | undefined } {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(64 * 1024);
+    let read: number;
+    try {
+      read = readSync(fd, chunk, 0, chunk.length, null);
+    } catch (error) {
+      // A non-blocking stdin (a pipe whose writer is slow) has no data yet: wait and retry.
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+      continue;
+    }
+    if (read === 0) break;
+    total += read;
+    if (total > inputLimits.maxFileBytes) return { tooLarge: undefined };
+    chunks.push(chunk.subarray(0, read));
+  }
+  return Buffer.concat(chunks, total);
 }
 
 /** The text of UTF-8 bytes, or why they are not UTF-8 text and where. */

@@ -1,7 +1,8 @@
 /**
  * The schema stage: checks each loaded object against the JSON Schema of its kind (precompiled
  * from schemas/*.json by scripts/build-validators.mjs) and turns ajv's errors into diagnostics
- * a person can act on, each located on the offending YAML node.
+ * a person can act on, each located on the offending YAML node; then evaluates the CRD's CEL
+ * rules (cel.ts) on the objects the schema accepts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,6 +11,7 @@ import { diagnosticAt } from '../diagnostics/at.js';
 import { codes } from '../diagnostics/codes.js';
 import { formatPath, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { groupOf, type KubeObject } from '../load/resource.js';
+import { checkCelRules } from './cel.js';
 import { kinds, validators, type GeneratedError, type GeneratedKind } from './generated/validators.js';
 import { closest } from './suggest.js';
 
@@ -56,8 +58,8 @@ function schemaFolder(): string | undefined {
 }
 
 /**
- * Validates every object. Objects with schema errors (or an apiVersion their kind was never
- * served at) are left out of `valid`; objects of kinds without a schema pass through unchanged.
+ * Validates every object. Objects with schema errors, failing CEL rules (or an apiVersion their
+ * kind was never served at) are left out of `valid`; objects of kinds without a schema pass through unchanged.
  * Like the API server, null values in an object's body are dropped (in place) before checking.
  */
 export function validateObjects(objects: KubeObject[]): ValidationResult {
@@ -95,6 +97,9 @@ function validateObject(object: KubeObject): Diagnostic[] {
   dropNulls(object);
   const validate = validators[entry.exportName];
   if (!validate(object)) diagnostics.push(...explain(object, validate.errors ?? []));
+  // CEL rules read fields the schema guarantees; on an object with schema errors they would
+  // mostly repeat those errors, so they run once the object has none.
+  else diagnostics.push(...checkCelRules(object, `${group}/${object.kind}`));
   return diagnostics;
 }
 

@@ -2,11 +2,12 @@
 // put free ports into it, compile it with the real CLI, check it with `envoy --mode validate`
 // and run it in a real Envoy.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEnvoy, validateWithEnvoy, type RunningEnvoy } from '../../src/verify/envoy.js';
-import { projectRoot, runCli, type CliRun } from '../golden-support.js';
+import { cliPath, projectRoot, runCli, type CliRun } from '../golden-support.js';
 import { freePort } from './net.js';
 
 export function readExample(name: string): string {
@@ -36,12 +37,36 @@ export interface CompiledProxy {
 }
 
 /** Runs `egc translate -f FILE ...args` on the text; the compile must succeed without errors. */
-export function translateText(text: string, args: readonly string[] = []): CliRun & { file: string } {
+export function translateText(text: string, args: readonly string[] = []): CliRun {
   const scratch = mkdtempSync(join(tmpdir(), 'egc-feature-'));
   const file = join(scratch, 'input.yaml');
   writeFileSync(file, text);
   try {
-    return { ...runCli(['translate', '-f', file, ...args], { env: { NO_COLOR: '1' } }), file };
+    return runCli(['translate', '-f', file, ...args], { env: { NO_COLOR: '1' } });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * translateText without blocking this process, for inputs that make egc call a server the test
+ * itself runs (OIDC discovery).
+ */
+export async function translateTextAsync(text: string, args: readonly string[] = []): Promise<CliRun> {
+  const scratch = mkdtempSync(join(tmpdir(), 'egc-feature-'));
+  const file = join(scratch, 'input.yaml');
+  writeFileSync(file, text);
+  try {
+    const child = spawn(process.execPath, [cliPath, 'translate', '-f', file, ...args], { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const status = await new Promise<number>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => resolve(code ?? -1));
+    });
+    return { stdout, stderr, status };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

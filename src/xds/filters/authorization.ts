@@ -58,7 +58,10 @@ function principalPredicates(principal: Principal): Json[] {
   const jwt = principal.jwt;
   if (jwt) {
     for (const scope of jwt.scopes ?? []) predicates.push(claimPredicate('scope_matcher', 'scope', jwt.provider, ['scope'], scope, true));
-    for (const claim of jwt.claims ?? []) {
+    // Lists and strings only: the SecurityPolicy schema does not check inside authorization.
+    for (const claim of Array.isArray(jwt.claims) ? jwt.claims : []) {
+      // Fail closed: skipping a malformed claim would widen who the rule matches.
+      if (typeof claim?.name !== 'string' || !Array.isArray(claim.values)) throw new Error('an authorization JWT claim needs a name and a list of values');
       const path = claim.name.split('.');
       const list = claim.valueType === 'StringArray';
       const values = claim.values.map((v) => claimPredicate('claim_matcher', 'claim', jwt.provider, path, v, list));

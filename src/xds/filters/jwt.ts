@@ -38,11 +38,12 @@ function buildProvider(provider: JWTProvider): Json {
   if (provider.recomputeRoute) result.clearRouteCache = true;
   result.forward = true;
   const extract = provider.extractFrom;
-  if (extract?.cookies?.length) result.fromCookies = extract.cookies;
-  if (extract?.headers?.length) {
+  // Lists only: the SecurityPolicy schema does not check inside jwt, and a string has a length too.
+  if (Array.isArray(extract?.cookies) && extract.cookies.length) result.fromCookies = extract.cookies;
+  if (Array.isArray(extract?.headers) && extract.headers.length) {
     result.fromHeaders = extract.headers.map((h) => (h.valuePrefix ? { name: h.name, valuePrefix: h.valuePrefix } : { name: h.name }));
   }
-  if (extract?.params?.length) result.fromParams = extract.params;
+  if (Array.isArray(extract?.params) && extract.params.length) result.fromParams = extract.params;
   if (provider.issuer) result.issuer = provider.issuer;
   // Scopes arrive space-delimited; splitting them lets authorization match one scope.
   result.normalizePayloadInMetadata = { spaceDelimitedClaims: ['scope'] };
