@@ -70,8 +70,8 @@ function withoutCel(schema) {
 }
 
 /**
- * The CEL rules and defaults of every kind schema, checked: each rule must parse, and each path
- * must lead through the schema (a typo would silently never match).
+ * The CEL rules and defaults of every kind schema, checked: each path must lead through the
+ * schema (a typo would silently never match). compiledRules parses the rules.
  */
 export function celEntries(schemas) {
   const byId = new Map(schemas.map(({ schema }) => [schema.$id, schema]));
@@ -87,19 +87,80 @@ export function celEntries(schemas) {
         if (!['path', 'rule', 'message', 'messageExpression', 'fieldPath', 'reason', 'skip'].includes(key)) throw new Error(`${where}: unknown key ${key}`);
       }
       checkPath(schema, rule.path, byId, where);
-      if (rule.skip) continue;
-      for (const expression of [rule.rule, rule.messageExpression].filter(Boolean)) {
-        try {
-          parseCel(expression);
-        } catch (error) {
-          throw new Error(`${where}: ${error.message}`);
-        }
-      }
     }
     for (const entry of defaults) checkPath(schema, entry.path, byId, `schemas/${file} ${celDefaultsKeyword} ${entry.path}`);
     entries.push({ file, key: `${info.group}/${info.kind}`, kind: info.kind, rules, defaults, fromCrd: celKeyword in schema });
   }
   return entries;
+}
+
+/** A CEL expression parsed now, in the compact form src/schema/cel-ast.ts decodes. */
+function compileCel(expression, where) {
+  let parsed;
+  try {
+    parsed = parseCel(expression);
+  } catch (error) {
+    throw new Error(`${where}: ${error.message}`);
+  }
+  return encodeExpr(parsed.expr);
+}
+
+/** The encoder of src/schema/cel-ast.ts's format (see there). */
+function encodeExpr(expr) {
+  const id = Number(expr.id);
+  const kind = expr.exprKind;
+  const child = (node) => (node ? encodeExpr(node) : null);
+  switch (kind.case) {
+    case 'constExpr': {
+      const { case: type, value } = kind.value.constantKind;
+      const short = { nullValue: 'n', boolValue: 'b', int64Value: 'i', uint64Value: 'u', doubleValue: 'd', stringValue: 's', bytesValue: 'y' }[type];
+      if (!short) throw new Error(`CEL constant ${type} is not supported`);
+      if (short === 'n') return ['c', id, 'n'];
+      if (short === 'i' || short === 'u') return ['c', id, short, String(value)];
+      if (short === 'y') return ['c', id, 'y', Buffer.from(value).toString('base64')];
+      return ['c', id, short, value];
+    }
+    case 'identExpr':
+      return ['i', id, kind.value.name];
+    case 'selectExpr':
+      return ['s', id, child(kind.value.operand), kind.value.field, kind.value.testOnly ? 1 : 0];
+    case 'callExpr':
+      return kind.value.target
+        ? ['f', id, kind.value.function, kind.value.args.map(encodeExpr), encodeExpr(kind.value.target)]
+        : ['f', id, kind.value.function, kind.value.args.map(encodeExpr)];
+    case 'listExpr':
+      return ['l', id, kind.value.elements.map(encodeExpr), kind.value.optionalIndices];
+    case 'structExpr':
+      return [
+        'm',
+        id,
+        kind.value.messageName,
+        kind.value.entries.map((entry) => [
+          Number(entry.id),
+          entry.keyKind.case === 'fieldKey' ? 'f' : 'k',
+          entry.keyKind.case === 'fieldKey' ? entry.keyKind.value : encodeExpr(entry.keyKind.value),
+          encodeExpr(entry.value),
+          entry.optionalEntry ? 1 : 0,
+        ]),
+      ];
+    case 'comprehensionExpr': {
+      const c = kind.value;
+      return ['x', id, c.iterVar, c.iterVar2, child(c.iterRange), c.accuVar, child(c.accuInit), child(c.loopCondition), child(c.loopStep), child(c.result)];
+    }
+    default:
+      throw new Error(`CEL expression kind ${kind.case} is not supported`);
+  }
+}
+
+/** The rules as the generated module lists them: each evaluated expression precompiled. */
+function compiledRules(file, rules) {
+  return rules.map((rule) => {
+    if (rule.skip) return rule;
+    const where = `schemas/${file} ${celKeyword} ${rule.path} \`${rule.rule}\``;
+    const compiled = { ...rule, ast: compileCel(rule.rule, where) };
+    if (rule.messageExpression) compiled.messageAst = compileCel(rule.messageExpression, where);
+    return compiled;
+  });
 }
 
 /** Follows a rule path through a schema ($refs, properties, items, map values); throws where it leaves it. */
@@ -208,9 +269,16 @@ function build() {
 }
 
 function buildCel(entries) {
-  const table = Object.fromEntries(entries.filter((e) => e.rules.length).map(({ key, rules, defaults }) => [key, { rules, defaults }]));
+  // Each kind's table is JSON text, parsed when an object of that kind is first checked: a run
+  // pays for the rules of the kinds in its input only, and JSON.parse is cheaper than compiling
+  // the same data as a JavaScript literal.
+  const tables = entries
+    .filter((e) => e.rules.length)
+    .map(({ file, key, rules, defaults }) => `  ${JSON.stringify(key)}: ${singleQuoted(JSON.stringify({ rules: compiledRules(file, rules), defaults }))},`);
   const module = [
     '// GENERATED by scripts/build-validators.mjs from the x-egc-cel keywords of schemas/*.json. Do not edit.',
+    "import type { EncodedExpr } from '../cel-ast.js';",
+    '',
     'export interface CelRuleSpec {',
     '  /** The node the rule is attached to: `spec.rules[*].filters[*]` (`[*]`: each list item or map value). */',
     '  path: string;',
@@ -221,17 +289,28 @@ function buildCel(entries) {
     '  reason?: string;',
     '  /** Why egc does not evaluate the rule. */',
     '  skip?: string;',
+    '  /** `rule` parsed at build time, in the form src/schema/cel-ast.ts decodes. */',
+    '  ast?: EncodedExpr;',
+    '  /** `messageExpression`, likewise. */',
+    '  messageAst?: EncodedExpr;',
     '}',
     'export interface CelKind {',
     '  rules: CelRuleSpec[];',
     '  /** CRD defaults the rules rely on, shallowest first: { path, value }. */',
     '  defaults: { path: string; value: unknown }[];',
     '}',
-    `export const celKinds: Record<string, CelKind> = ${JSON.stringify(table)};`,
+    '/** Per `group/Kind`, its CelKind as JSON text. */',
+    'export const celKindTables: Record<string, string> = {',
+    ...tables,
+    '};',
     '',
   ].join('\n');
   writeFileSync(join(outDir, 'cel-rules.ts'), module);
   writeFileSync(join(root, 'docs/cel-rules.md'), celReport(entries));
+}
+
+function singleQuoted(text) {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /** docs/cel-rules.md: per kind, how many CEL rules egc evaluates, and the ones it skips. */

@@ -143,6 +143,10 @@ export function redactCredentials(value: unknown, inCredential = false): unknown
   if (Array.isArray(value)) return value.map((item) => redactCredentials(item, inCredential));
   if (typeof value === 'string') return inCredential ? redacted(value) : value;
   if (value === null || typeof value !== 'object') return value;
+  // A DataSource keeps its shape as Envoy's own config dump does: the inline bytes become an
+  // inline string that says what was there, so the dump still passes the proto check.
+  if (inCredential && typeof (value as Json).inlineBytes === 'string') return { inlineString: redacted((value as Json).inlineBytes) };
+  if (inCredential && typeof (value as Json).inlineString === 'string') return { inlineString: redactedText((value as Json).inlineString) };
   const result: Json = {};
   for (const [key, item] of Object.entries(value)) {
     const credential = inCredential || credentialFields.has(key) || (key === 'secret' && (value as Json).secret?.inlineBytes !== undefined);

@@ -58,6 +58,7 @@ export function buildBasicAuth(ctx: TranslationContext, policy: KubeObject, spec
 
 /** A client CIDR as the IR describes it: the network address, prefix length and family. */
 function cidrMatch(cidr: string): Json {
+  if (typeof cidr !== 'string') throw new Error(`invalid CIDR address: ${JSON.stringify(cidr)}`);
   const [address, bits, extra] = cidr.split('/');
   const family = isIP(address ?? '');
   const maskLen = Number(bits);
@@ -151,6 +152,7 @@ const hmacSecretName = 'envoy-oidc-hmac';
 
 /** The path of the OIDC redirect URL, which the oauth2 filter intercepts. */
 function redirectPathOf(url: string): string {
+  if (typeof url !== 'string') throw new Error('invalid redirect URL: not a string');
   const schemeEnd = url.indexOf('://');
   if (schemeEnd <= 0) throw new Error(`invalid redirect URL ${url}: missing scheme`);
   const scheme = url.slice(0, schemeEnd);

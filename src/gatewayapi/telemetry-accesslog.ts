@@ -43,7 +43,7 @@ export function accessLogIR(ctx: TranslationContext, envoyProxy: KubeObject | un
       return format.text !== undefined ? { text: format.text } : {};
     };
 
-    (setting.sinks ?? []).forEach((sink: any, sinkIndex: number) => {
+    (Array.isArray(setting.sinks) ? setting.sinks : []).forEach((sink: any, sinkIndex: number) => {
       const sinkPath = [...settingPath, 'sinks', sinkIndex];
       if (sink.type === 'File' && sink.file) {
         if (format.type === 'JSON') {

@@ -13,7 +13,7 @@ const switches = ['enableVirtualHostStats', 'enablePerEndpointStats', 'enableReq
 export function metricsIR(ctx: TranslationContext, envoyProxy: KubeObject | undefined): Metrics | undefined {
   const metrics = envoyProxy?.spec?.telemetry?.metrics;
   if (!envoyProxy || !metrics) return undefined;
-  (metrics.sinks ?? []).forEach((sink: any, index: number) => {
+  (Array.isArray(metrics.sinks) ? metrics.sinks : []).forEach((sink: any, index: number) => {
     const refsPath = ['spec', 'telemetry', 'metrics', 'sinks', index, 'openTelemetry', 'backendRefs'];
     if (sink.openTelemetry) telemetryDestinationSettings(ctx, envoyProxy, sink.openTelemetry.backendRefs, refsPath);
   });

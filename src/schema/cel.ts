@@ -2,23 +2,35 @@
  * The CEL stage of schema validation: the `x-kubernetes-validations` rules of the CRDs, which
  * the API server evaluates after the OpenAPI checks. The rules live in schemas/*.json (keyword
  * `x-egc-cel` on each kind's schema, with the data path of the node each rule is attached to);
- * scripts/build-validators.mjs collects them into generated/cel-rules.ts. Each rule is parsed and
- * planned on first use, so a run pays only for the rules of the nodes its input has.
+ * scripts/build-validators.mjs parses them into generated/cel-rules.ts. Each rule is planned on
+ * first use, so a run pays only for the rules of the nodes its input has.
  */
-import { celEnv, isCelError, isCelMap, parse, plan, type CelEnv, type CelResult } from '@bufbuild/cel';
+import { celEnv, isCelError, isCelMap, plan, type CelEnv, type CelResult } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { RE2JS } from 're2js';
 import { diagnosticAt } from '../diagnostics/at.js';
 import { codes } from '../diagnostics/codes.js';
 import { formatPath, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { KubeObject } from '../load/resource.js';
-import { celKinds, type CelRuleSpec } from './generated/cel-rules.js';
+import { decodeExpr, type EncodedExpr } from './cel-ast.js';
+import { celKindTables, type CelKind, type CelRuleSpec } from './generated/cel-rules.js';
 
 type Segment = string | number;
 
+const parsedKinds = new Map<string, CelKind | undefined>();
+
+/** The rules and defaults of a kind, parsed from the generated table on first use. */
+function celKind(groupKind: string): CelKind | undefined {
+  if (!parsedKinds.has(groupKind)) {
+    const table = celKindTables[groupKind];
+    parsedKinds.set(groupKind, table === undefined ? undefined : (JSON.parse(table) as CelKind));
+  }
+  return parsedKinds.get(groupKind);
+}
+
 /** The CEL rules of a kind (`group/Kind`), for listings and tests; skipped rules included. */
 export function celRulesOf(groupKind: string): readonly CelRuleSpec[] {
-  return celKinds[groupKind]?.rules ?? [];
+  return celKind(groupKind)?.rules ?? [];
 }
 
 /** A rule that does not hold on one node of an object. */
@@ -35,7 +47,7 @@ export interface CelFailure {
  * `object` itself is not changed.
  */
 export function failingCelRules(object: KubeObject, groupKind: string): CelFailure[] {
-  const kind = celKinds[groupKind];
+  const kind = celKind(groupKind);
   if (!kind || !kind.rules.some((rule) => !rule.skip)) return [];
   const defaulted = structuredClone(object);
   // Shallower defaults come first, so defaults inside a defaulted value apply too.
@@ -70,11 +82,11 @@ export function checkCelRules(object: KubeObject, groupKind: string): Diagnostic
 /** The message of a failing rule, or undefined when the rule holds. */
 function evaluate(rule: CelRuleSpec, self: unknown): string | undefined {
   const bindings = { self: toCel(self) };
-  const result = program(rule.rule)(bindings);
+  const result = program(rule.ast as EncodedExpr)(bindings);
   if (result === true) return undefined;
   let message = rule.message ?? `failed rule: ${rule.rule}`;
-  if (rule.messageExpression) {
-    const custom = program(rule.messageExpression)(bindings);
+  if (rule.messageAst) {
+    const custom = program(rule.messageAst)(bindings);
     if (typeof custom === 'string' && custom.trim() !== '') message = custom;
   }
   // An evaluation error (a missing field the rule reads, say) also rejects the object.
@@ -87,24 +99,34 @@ function evaluate(rule: CelRuleSpec, self: unknown): string | undefined {
 
 type Program = (bindings: { self: unknown }) => CelResult;
 
-const programs = new Map<string, Program>();
+const programs = new WeakMap<EncodedExpr, Program>();
 let environment: CelEnv | undefined;
 
-function program(expression: string): Program {
-  let compiled = programs.get(expression);
+/** The planned program of a rule's precompiled expression (see cel-ast.ts). */
+function program(ast: EncodedExpr): Program {
+  let compiled = programs.get(ast);
   if (!compiled) {
     environment ??= celEnv({ funcs: strings, re2: re2js });
-    compiled = plan(environment, parse(expression)) as Program;
-    programs.set(expression, compiled);
+    compiled = plan(environment, decodeExpr(ast)) as Program;
+    programs.set(ast, compiled);
   }
   return compiled;
 }
 
-/** Kubernetes evaluates `matches()` with RE2 (unanchored search), as re2js does. */
+/**
+ * Kubernetes evaluates `matches()` with RE2 (unanchored search), as re2js does. The library
+ * would compile the pattern on every call; rules use a handful of patterns, compiled once.
+ */
+const compiledPatterns = new Map<string, { test(text: string): boolean }>();
 const re2js = {
   compile(pattern: string) {
-    const regex = RE2JS.compile(pattern);
-    return { test: (text: string) => regex.matcher(text).find() };
+    let matcher = compiledPatterns.get(pattern);
+    if (!matcher) {
+      const regex = RE2JS.compile(pattern);
+      matcher = { test: (text: string) => regex.matcher(text).find() };
+      compiledPatterns.set(pattern, matcher);
+    }
+    return matcher;
   },
 };
 

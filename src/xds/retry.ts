@@ -28,12 +28,13 @@ export function retryPolicy(retry: Retry): Json {
   let retryOn = defaultRetryOn;
   let statusCodes = defaultRetriableStatusCodes;
   if (retry.retryOn) {
-    const triggers = retry.retryOn.triggers ?? [];
+    // Policies' retry settings are not schema-checked inside: a non-list is no triggers.
+    const triggers: string[] = Array.isArray(retry.retryOn.triggers) ? retry.retryOn.triggers : [];
     for (const trigger of triggers) {
       if (!retryTriggers.has(trigger)) throw new Error(`unsupported retry trigger "${trigger}"`);
     }
     retryOn = [...triggers];
-    statusCodes = retry.retryOn.httpStatusCodes ?? [];
+    statusCodes = Array.isArray(retry.retryOn.httpStatusCodes) ? retry.retryOn.httpStatusCodes : [];
     if (statusCodes.length && !retryOn.includes('retriable-status-codes')) retryOn.push('retriable-status-codes');
   }
   const policy: Json = {

@@ -21,7 +21,8 @@ interface JWTSettings {
 
 function jwtOf(route: HTTPRoute): JWTSettings | undefined {
   const jwt = (route.security as { jwt?: JWTSettings } | undefined)?.jwt;
-  return jwt?.providers?.length ? jwt : undefined;
+  // A list only: the SecurityPolicy schema does not check inside jwt, and a string has a length too.
+  return Array.isArray(jwt?.providers) && jwt.providers.length ? jwt : undefined;
 }
 
 /** Providers are keyed per route: the same provider name in two policies may differ. */
