@@ -50,10 +50,6 @@ export function readInputs(inputs: readonly string[], options: LoadOptions = {})
   const unreadable = (file: string, error: unknown) =>
     diagnostics.push({ code: codes.fileUnreadable, severity: 'error', message: `cannot read ${file}: ${errorText(error)}`, file });
   const addBytes = (file: string, bytes: Buffer) => {
-    if (bytes.length > inputLimits.maxFileBytes) {
-      diagnostics.push({ code: codes.inputLimit, severity: 'error', message: fileTooLarge(bytes.length), file });
-      return;
-    }
     const decoded = decodeUtf8(bytes);
     if (typeof decoded === 'string') texts.push({ file, text: decoded });
     else diagnostics.push({ code: codes.fileUnreadable, severity: 'error', file, ...decoded });

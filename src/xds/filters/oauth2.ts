@@ -66,7 +66,8 @@ function retryPolicy(oidc: OIDC): Json | undefined {
     if (backOff.baseInterval) policy.retryBackOff.baseInterval = seconds(backOff.baseInterval);
     if (backOff.maxInterval) policy.retryBackOff.maxInterval = seconds(backOff.maxInterval);
   }
-  if (retry.retryOn?.triggers?.length) policy.retryOn = retry.retryOn.triggers.join(',');
+  // A list only: the SecurityPolicy schema does not check inside oidc, and a string has a length too.
+  if (Array.isArray(retry.retryOn?.triggers) && retry.retryOn.triggers.length) policy.retryOn = retry.retryOn.triggers.join(',');
   return policy;
 }
 
