@@ -32,7 +32,10 @@ export function processEnvoyProxies(ctx: TranslationContext): void {
     if (!envoyProxy) continue;
     const infra = ctx.infraIR[gateway.irKey];
     if (infra) infra.proxy.config = recordedEnvoyProxy(envoyProxy);
-    if (xds) applyIPFamily(xds, gateway, envoyProxy.spec?.ipFamily);
+    if (!xds) continue;
+    applyIPFamily(xds, gateway, envoyProxy.spec?.ipFamily);
+    // The HTTP filter order the EnvoyProxy asks for travels with the IR to the xds stage.
+    if (envoyProxy.spec?.filterOrder?.length) xds.filterOrder = structuredClone(envoyProxy.spec.filterOrder);
   }
 }
 
