@@ -102,9 +102,12 @@ function translateForGateway(
   claimed.set(key, new Set([...(sections ?? []), allSections]));
 
   const errors: unknown[] = [];
+  const targeted = new Set(gateway.listeners.map((l) => l.irName));
   for (const listener of gateway.listeners) {
     if (sections?.has(listener.name)) continue;
     try {
+      // Merged gateways share ports: another Gateway's plain-HTTP listener there is not ours to change.
+      checkPortSharing(ctx, listener, targeted);
       translateForListener(ctx, policy, listener);
     } catch (error) {
       if (!(error instanceof PolicyError)) throw error;
@@ -128,12 +131,14 @@ function tcpListenerOf(ctx: TranslationContext, listener: ListenerContext): TCPL
  * A policy naming one plain-HTTP listener cannot be honoured when other plain-HTTP listeners
  * share its port: they become one Envoy listener, which the policy would change for all.
  */
-function checkPortSharing(ctx: TranslationContext, listener: ListenerContext): void {
+function checkPortSharing(ctx: TranslationContext, listener: ListenerContext, alsoTargeted: ReadonlySet<string> = new Set()): void {
   const http = httpListenerOf(ctx, listener);
   if (!http || http.tls) return;
-  const others = (ctx.xdsIR[listener.gateway.irKey]?.http ?? []).filter((l) => l !== http && l.port === http.port && !l.tls).map((l) => l.name);
+  const others = (ctx.xdsIR[listener.gateway.irKey]?.http ?? [])
+    .filter((l) => l !== http && l.port === http.port && !l.tls && !alsoTargeted.has(l.name))
+    .map((l) => l.name);
   if (others.length === 0) return;
-  throw new PolicyError(`affects additional listeners: ${others.sort().join(', ')}`);
+  throw new PolicyError(`ClientTrafficPolicy is being applied to multiple http (non https) listeners (${others.sort().join(', ')}) on the same port, which is not allowed`);
 }
 
 /** Applies the policy to one listener's IR; throws a PolicyError describing what was invalid. */
