@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { HTTPListener, Xds } from '../src/ir/types.js';
-import { protoDuration, parseGoDuration } from '../src/xds/filters/common.js';
+import { protoDuration, wholeSeconds } from '../src/xds/duration.js';
 import { orderHttpFilters } from '../src/xds/filters/filterorder.js';
 import { jsonPathToPointers, applyPatchPolicies } from '../src/xds/jsonpatch.js';
 import { buildHttpFilters, routeFilterConfig, routeActionFilterFields, filterResources } from '../src/xds/httpfilters.js';
@@ -44,8 +44,9 @@ describe('HTTP filter order', () => {
 
 describe('durations', () => {
   it('reads Go durations and prints protojson durations', () => {
-    assert.equal(parseGoDuration('24h0m0s'), 86400);
-    assert.equal(parseGoDuration('30m0s'), 1800);
+    assert.equal(wholeSeconds('24h0m0s'), 86400);
+    assert.equal(wholeSeconds('30m0s'), 1800);
+    assert.equal(protoDuration('5.4s'), '5.400s');
     assert.equal(protoDuration(5.4), '5.400s');
     assert.equal(protoDuration(3600), '3600s');
   });

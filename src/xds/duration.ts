@@ -40,3 +40,11 @@ export function protoDuration(value: string | number | undefined | null): string
   else if (digits.endsWith('000')) digits = digits.slice(0, 6);
   return `${seconds}.${digits}s`;
 }
+
+/** Whole seconds of a Go duration (or a number of seconds), truncated; undefined when absent or malformed. */
+export function wholeSeconds(value: string | number | undefined | null): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number') return Math.trunc(value);
+  const nanos = goDurationNanos(value);
+  return nanos === undefined ? undefined : Number(nanos / 1_000_000_000n);
+}

@@ -1,4 +1,5 @@
-import type { AddHeader, DestinationFilters, HTTPListener, HTTPRoute, ResourceMetadata, StringMatch } from '../ir/types.js';
+import type { AddHeader, DestinationFilters, HTTPListener, HTTPRoute, ResourceMetadata } from '../ir/types.js';
+import { stringMatcher } from './filters/common.js';
 import { protoDuration } from './duration.js';
 import { altSvcHeader } from './http3.js';
 import { routeActionFilterFields, routeFilterConfig } from './httpfilters.js';
@@ -8,15 +9,6 @@ import { retryPolicy } from './retry.js';
 
 /** The cluster a share of traffic goes to when its backendRef could not be resolved. */
 export const invalidBackendCluster = 'invalid-backend-cluster';
-
-function stringMatcher(match: StringMatch): Json {
-  if (match.exact !== undefined) return { exact: match.exact };
-  if (match.prefix !== undefined) return { prefix: match.prefix };
-  if (match.suffix !== undefined) return { suffix: match.suffix };
-  if (match.contains !== undefined) return { contains: match.contains };
-  if (match.safeRegex !== undefined) return { safeRegex: { regex: match.safeRegex } };
-  return {};
-}
 
 function routeMatch(route: HTTPRoute): Json {
   const match: Json = {};

@@ -40,38 +40,6 @@ export function allRoutes(xds: Xds): HTTPRoute[] {
   return (xds.http ?? []).flatMap(routesOf);
 }
 
-/** Go duration text ("1h", "24h0m0s", "5.4s", "300ms") → seconds. */
-export function parseGoDuration(text: string | number | undefined): number | undefined {
-  if (text === undefined || text === null) return undefined;
-  if (typeof text === 'number') return text;
-  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 };
-  let total = 0;
-  let matched = false;
-  for (const part of text.matchAll(/([0-9]*\.?[0-9]+)(h|ms|m|s|us|µs|ns)/g)) {
-    total += Number(part[1]) * units[part[2]];
-    matched = true;
-  }
-  return matched ? total : undefined;
-}
-
-/** Seconds → proto-JSON Duration, with 0, 3, 6 or 9 fractional digits as protojson prints them. */
-export function protoDuration(seconds: number): string {
-  const nanos = Math.round(seconds * 1e9);
-  const whole = Math.trunc(nanos / 1e9);
-  const fraction = nanos % 1e9;
-  if (fraction === 0) return `${whole}s`;
-  let digits = String(fraction).padStart(9, '0');
-  if (digits.endsWith('000000')) digits = digits.slice(0, 3);
-  else if (digits.endsWith('000')) digits = digits.slice(0, 6);
-  return `${whole}.${digits}s`;
-}
-
-/** A Go duration from the IR as a proto-JSON Duration. */
-export function durationField(text: string | number | undefined): string | undefined {
-  const seconds = parseGoDuration(text);
-  return seconds === undefined ? undefined : protoDuration(seconds);
-}
-
 /** An IR string match as an Envoy StringMatcher. */
 export function stringMatcher(match: StringMatch): Json {
   if (match.exact !== undefined) return { exact: match.exact };

@@ -1,6 +1,7 @@
 import type { HTTPListener, HTTPRoute, StringMatch } from '../../ir/types.js';
 import { any, type Json } from '../resources.js';
-import { parseGoDuration, routesOf, stringMatcher, type HttpFilterFeature } from './common.js';
+import { wholeSeconds } from '../duration.js';
+import { routesOf, stringMatcher, type HttpFilterFeature } from './common.js';
 
 export const corsFilterName = 'envoy.filters.http.cors';
 
@@ -32,8 +33,8 @@ export const corsFeature: HttpFilterFeature = {
     if (cors.exposeHeaders?.length) policy.exposeHeaders = cors.exposeHeaders.join(', ');
     // Preflights from origins the policy does not allow get no CORS headers rather than reaching the backend.
     policy.forwardNotMatchingPreflights = false;
-    const maxAge = parseGoDuration(cors.maxAge);
-    if (maxAge !== undefined) policy.maxAge = String(Math.trunc(maxAge));
+    const maxAge = wholeSeconds(cors.maxAge);
+    if (maxAge !== undefined) policy.maxAge = String(maxAge);
     return { [corsFilterName]: any('envoy.extensions.filters.http.cors.v3.CorsPolicy', policy) };
   },
 };

@@ -1,6 +1,7 @@
 import type { HTTPRoute, RouteDestination, TrafficFeatures, Xds } from '../../ir/types.js';
 import { any, type Json } from '../resources.js';
-import { addDestinationCluster, allRoutes, durationField, perPolicyFilters, perPolicyRouteConfig, type FilterResources, type HttpFilterFeature } from './common.js';
+import { protoDuration } from '../duration.js';
+import { addDestinationCluster, allRoutes, perPolicyFilters, perPolicyRouteConfig, type FilterResources, type HttpFilterFeature } from './common.js';
 
 export const extProcFilterType = 'envoy.filters.http.ext_proc';
 
@@ -31,7 +32,7 @@ function buildExtProc(extProc: ExtProc): Json {
   const envoyGrpc: Json = { clusterName: extProc.destination.name };
   if (extProc.authority) envoyGrpc.authority = extProc.authority;
   config.grpcService = { envoyGrpc, timeout: '10s' };
-  const messageTimeout = durationField(extProc.messageTimeout);
+  const messageTimeout = protoDuration(extProc.messageTimeout);
   if (messageTimeout) config.messageTimeout = messageTimeout;
   // Only what the policy asks for is sent to the processor; trailers never are.
   const mode: Json = {};

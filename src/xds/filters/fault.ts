@@ -1,6 +1,7 @@
 import type { HTTPListener, HTTPRoute } from '../../ir/types.js';
 import { any, type Json } from '../resources.js';
-import { durationField, routesOf, type HttpFilterFeature } from './common.js';
+import { protoDuration } from '../duration.js';
+import { routesOf, type HttpFilterFeature } from './common.js';
 
 export const faultFilterName = 'envoy.filters.http.fault';
 const faultType = 'envoy.extensions.filters.http.fault.v3.HTTPFault';
@@ -36,7 +37,7 @@ export const faultFeature: HttpFilterFeature = {
     }
     if (fault?.delay) {
       const delay: Json = {};
-      const fixed = durationField(fault.delay.fixedDelay);
+      const fixed = protoDuration(fault.delay.fixedDelay);
       if (fixed) delay.fixedDelay = fixed;
       delay.percentage = fraction(fault.delay.percentage);
       config.delay = delay;

@@ -1,7 +1,8 @@
+import { wholeSeconds } from '../duration.js';
 import type { HTTPRoute, RouteDestination, TrafficFeatures, Xds } from '../../ir/types.js';
 import { any, bytesToBase64, type Json } from '../resources.js';
 import {
-  adsConfigSource, addDestinationCluster, addUrlCluster, allRoutes, parseGoDuration, perPolicyFilters, perPolicyRouteConfig, urlClusterName,
+  adsConfigSource, addDestinationCluster, addUrlCluster, allRoutes, perPolicyFilters, perPolicyRouteConfig, urlClusterName,
   type FilterResources, type HttpFilterFeature,
 } from './common.js';
 
@@ -51,8 +52,8 @@ function tokenCluster(oidc: OIDC): string {
 }
 
 function seconds(duration: string | undefined): string | undefined {
-  const value = parseGoDuration(duration);
-  return value === undefined ? undefined : `${Math.trunc(value)}s`;
+  const value = wholeSeconds(duration);
+  return value === undefined ? undefined : `${value}s`;
 }
 
 function retryPolicy(oidc: OIDC): Json | undefined {

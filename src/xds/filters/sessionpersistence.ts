@@ -5,7 +5,8 @@
  */
 import type { HTTPRoute, StringMatch } from '../../ir/types.js';
 import { any, type Json } from '../resources.js';
-import { durationField, enableFilter, routesOf, type HttpFilterFeature } from './common.js';
+import { protoDuration } from '../duration.js';
+import { enableFilter, routesOf, type HttpFilterFeature } from './common.js';
 
 export const statefulSessionFilterType = 'envoy.filters.http.stateful_session';
 
@@ -41,7 +42,7 @@ function sessionState(route: HTTPRoute, persistence: SessionPersistence): Json {
   if (persistence.cookie) {
     const cookie: Json = { name: persistence.cookie.name, path: cookiePath(route.pathMatch) };
     // Without a TTL Envoy sets a session cookie (no Max-Age).
-    const ttl = durationField(persistence.cookie.ttl);
+    const ttl = protoDuration(persistence.cookie.ttl);
     if (ttl) cookie.ttl = ttl;
     return {
       name: 'envoy.http.stateful_session.cookie',
