@@ -3,7 +3,7 @@
  * Each stage has its own entry point; this module only wires them and adds the checks that
  * span stages (unsupported kinds, order independence, statuses as diagnostics).
  */
-import { buildBootstrap, type BootstrapOptions } from './bootstrap/bootstrap.js';
+import { buildBootstrap, emptyListeners, type BootstrapOptions } from './bootstrap/bootstrap.js';
 import { codes } from './diagnostics/codes.js';
 import { diagnosticAt } from './diagnostics/at.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
@@ -15,7 +15,7 @@ import { certificateDiagnostics } from './gatewayapi/tls.js';
 import { withImpliedNamespaces } from './gatewayapi/resources.js';
 import { translateGatewayApi } from './gatewayapi/translate.js';
 import type { Infra, Xds } from './ir/types.js';
-import { parseTexts, readInputs, type InputText } from './load/load.js';
+import { parseTexts, readInputs, type InputText, type LoadResult } from './load/load.js';
 import type { KubeObject } from './load/resource.js';
 import { applyDefaults } from './schema/defaults.js';
 import { validateObjects } from './schema/validate.js';
@@ -61,6 +61,11 @@ export interface CompileOptions {
   bindDeclaredPorts?: boolean;
   /** OIDC issuers' endpoints, fetched beforehand (see gatewayapi/oidcdiscovery.ts). */
   oidcDiscovery?: OIDCDiscovery;
+  /**
+   * The inputs already read and parsed by loadInputs(), for a caller that looks at the objects
+   * before compiling (OIDC discovery); `inputs` is then not read again.
+   */
+  loaded?: LoadedInputs;
   /**
    * Called after each stage with its wall time, for benchmarks. `xds` and `bootstrap` run once
    * per proxy, so they are reported once per proxy.
@@ -111,12 +116,46 @@ function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
   });
 }
 
+/** Warns, at the Gateway listener, that a listener with nothing to serve is left out. */
+function emptyListenerDiagnostic(irName: string, gateways: ReadonlyMap<string, KubeObject>): Diagnostic {
+  const [namespace, name, section] = irName.split('/');
+  const message = `listener \`${section ?? irName}\` has no route attached, and Envoy refuses a listener with nothing to serve; it is left out of the bootstrap`;
+  const gateway = gateways.get(`${namespace}/${name}`);
+  if (!gateway) return { code: codes.emptyListener, severity: 'warning', message };
+  const index = (gateway.spec?.listeners ?? []).findIndex((l: any) => l.name === section);
+  return diagnosticAt(gateway, ['spec', 'listeners', Math.max(index, 0)], { code: codes.emptyListener, severity: 'warning', message });
+}
+
 export const hostModeOptions: GatewayApiOptions = {
   controllerName,
   namespace: 'envoy-gateway-system',
   features: { backend: true, envoyPatchPolicy: true },
   runningOnHost: true,
 };
+
+/** Inputs read and parsed: the first stage of compile(), on its own. */
+export interface LoadedInputs {
+  texts: InputText[];
+  /** Problems reading and parsing the inputs. */
+  diagnostics: Diagnostic[];
+  parsed: LoadResult;
+}
+
+export function loadInputs(inputs: readonly string[] | readonly InputText[], options: Pick<CompileOptions, 'defaultNamespace' | 'readStdin'> = {}): LoadedInputs {
+  const loadOptions = { defaultNamespace: options.defaultNamespace, readStdin: options.readStdin };
+  const diagnostics: Diagnostic[] = [];
+  let texts: InputText[];
+  if (inputs.length > 0 && typeof inputs[0] !== 'string') {
+    texts = [...(inputs as InputText[])];
+  } else {
+    const read = readInputs(inputs as string[], loadOptions);
+    texts = read.texts;
+    diagnostics.push(...read.diagnostics);
+  }
+  const parsed = parseTexts(texts, loadOptions);
+  diagnostics.push(...parsed.diagnostics);
+  return { texts, diagnostics, parsed };
+}
 
 export function compile(options: CompileOptions): CompileResult {
   const onStage = options.onStage;
@@ -127,21 +166,12 @@ export function compile(options: CompileOptions): CompileResult {
     onStage(stage, now - stageStart);
     stageStart = now;
   };
-  const loadOptions = { defaultNamespace: options.defaultNamespace, readStdin: options.readStdin };
-  const diagnostics: Diagnostic[] = [];
-  let texts: InputText[];
-  if (options.inputs.length > 0 && typeof options.inputs[0] !== 'string') {
-    texts = [...(options.inputs as InputText[])];
-  } else {
-    const read = readInputs(options.inputs as string[], loadOptions);
-    texts = read.texts;
-    diagnostics.push(...read.diagnostics);
-  }
-  const loaded = parseTexts(texts, loadOptions);
-  diagnostics.push(...loaded.diagnostics);
+  const loaded = options.loaded ?? loadInputs(options.inputs, { defaultNamespace: options.defaultNamespace, readStdin: options.readStdin });
+  const texts = loaded.texts;
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   stageDone('load');
 
-  const checked = validateObjects(loaded.objects);
+  const checked = validateObjects(loaded.parsed.objects);
   diagnostics.push(...checked.diagnostics);
   applyDefaults(checked.valid);
 
@@ -182,6 +212,7 @@ export function compile(options: CompileOptions): CompileResult {
         diagnostics.push({ code: codes.internal, severity: 'error', message: `proxy ${name}: ${error}` });
       }
       stageDone('xds');
+      for (const listener of emptyListeners(result)) diagnostics.push(emptyListenerDiagnostic(listener, gateways));
       const bootstrap = buildBootstrap(result, { ...options.bootstrap, proxyName: name });
       stageDone('bootstrap');
       return { name, xds, infra: translated.infraIR[name], resources: result, bootstrap };
@@ -194,6 +225,6 @@ export function compile(options: CompileOptions): CompileResult {
     proxies,
     diagnostics: sortDiagnostics(dedupe(diagnostics)),
     sources: new Map(texts.map((t) => [t.file, t.text])),
-    displaySources: loaded.displayTexts,
+    displaySources: loaded.parsed.displayTexts,
   };
 }

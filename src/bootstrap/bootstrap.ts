@@ -23,7 +23,19 @@ export const defaultAdminPort = 19000;
  * off, as RDS has it), EDS clusters become STATIC with their endpoints, SDS secrets are static,
  * and access logs to /dev/stdout write to the descriptor rather than open the path.
  */
+/**
+ * Listeners Envoy would refuse for having nothing to serve: no filter chain at all (a TCP or TLS
+ * listener no route attached to). Over xDS the reference's Envoy rejects just that listener; in
+ * a static bootstrap it would stop Envoy from starting, so the bootstrap leaves them out.
+ */
+export function emptyListeners(resources: XdsResources): string[] {
+  return resources.listeners
+    .filter((l) => !l.defaultFilterChain && !l.filterChains?.length && !l.listenerFilters?.length)
+    .map((l) => l.name as string);
+}
+
 export function buildBootstrap(resources: XdsResources, options: BootstrapOptions = {}): Json {
+  const empty = new Set(emptyListeners(resources));
   const routeConfigs = new Map(resources.routes.map((r) => [r.name, r]));
   const assignments = new Map(resources.endpoints.map((e) => [e.clusterName, e]));
 
@@ -39,7 +51,7 @@ export function buildBootstrap(resources: XdsResources, options: BootstrapOption
     return (options.secretsDir ? basicAuthFromFile(object, options.secretsDir) : undefined) ?? toStreamAccessLog(object);
   };
 
-  const listeners = resources.listeners.map((listener) => rewrite(listener, inline) as Json);
+  const listeners = resources.listeners.filter((l) => !empty.has(l.name)).map((listener) => rewrite(listener, inline) as Json);
   const clusters = resources.clusters.map((cluster) => rewrite(withInlineEndpoints(cluster, assignments), inline) as Json);
 
   const staticResources: Json = { listeners, clusters };

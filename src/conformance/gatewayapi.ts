@@ -34,21 +34,26 @@ const statusKeys = [
 ];
 
 /** Runs one case from its parsed input and expectation documents; never throws. */
+/** Translates one case's input with the settings the reference ran under; throws what translation throws. */
+export function translateCase(name: string, objects: KubeObject[]): ReturnType<typeof translateGatewayApi> {
+  const enabled = !featuresDisabledCases.has(name);
+  return translateGatewayApi(objects, {
+    controllerName,
+    namespace: installNamespace,
+    features: { backend: enabled, envoyPatchPolicy: enabled },
+    globalRateLimit: true,
+  });
+}
+
 export function runGatewayApiCase(name: string, input: unknown, expected: unknown): GatewayApiCaseResult {
   const failed = (diff: string): GatewayApiCaseResult => ({ status: false, messages: false, ir: false, diff });
   const { objects, problems } = caseObjects(input);
   if (problems.length > 0) return failed(`case input: ${problems.join('; ')}`);
   if (!isRecord(expected)) return failed('case expectation: not a mapping');
 
-  const enabled = !featuresDisabledCases.has(name);
   let result: ReturnType<typeof translateGatewayApi>;
   try {
-    result = translateGatewayApi(objects, {
-      controllerName,
-      namespace: installNamespace,
-      features: { backend: enabled, envoyPatchPolicy: enabled },
-      globalRateLimit: true,
-    });
+    result = translateCase(name, objects);
   } catch (error) {
     return failed(`translation threw: ${errorText(error)}`);
   }

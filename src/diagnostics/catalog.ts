@@ -55,6 +55,7 @@ const entries: Partial<Record<keyof typeof codes, Entry>> = {
   portRemapped: { title: 'Privileged port remapped', help: 'Ports below 1024 are shifted by 10000, as Envoy Gateway does; pass --bind-declared-ports to bind the declared port.', severity: 'note' },
   policyNotAccepted: { title: 'Policy not accepted', help: 'The policy\'s status is Accepted=False (e.g. its target does not exist or conflicts with another policy); it has no effect.', severity: 'error' },
   certificateProblem: { title: 'Certificate problem', help: 'A served certificate does not match its private key (Envoy refuses to load it), or is expired or not yet valid (clients reject it); replace the Secret\'s tls.crt and tls.key.', severity: 'error' },
+  emptyListener: { title: 'Listener left out: nothing to serve', help: 'A TCP or TLS listener with no route attached has no filter chain, and Envoy refuses a listener without one (the reference\'s Envoy rejects it over xDS). egc leaves it out of the bootstrap; attach a route to serve the port.', severity: 'warning' },
   routeShadowed: { title: 'Route shadowed by another', help: 'An earlier route (in Envoy\'s match order) matches every request this one matches, so this one never receives traffic; narrow the earlier match (e.g. its regex) or give this one a more specific match.', severity: 'warning' },
 
   protoMismatch: { title: 'Output fails the proto check', help: 'The generated Envoy configuration does not match Envoy\'s protobuf schema. This is a bug in egc; please report it with the input.', severity: 'error' },

@@ -45,6 +45,8 @@ export const codes = {
   certificateProblem: 'EGC3011',
   /** A route that can never match because an earlier one takes all its requests. */
   routeShadowed: 'EGC3012',
+  /** A listener with nothing to serve (no route attached): Envoy refuses such a listener. */
+  emptyListener: 'EGC3013',
 
   // Output checks (a failure here is a bug in egc)
   protoMismatch: 'EGC4001',
