@@ -34,7 +34,7 @@ export function referenceKeyOf(ref: Record<string, any>): string {
   return [ref.group ?? 'gateway.networking.k8s.io', ref.kind ?? 'Gateway', ref.namespace ?? '', ref.name, ref.sectionName ?? '', ref.port ?? ''].join('|');
 }
 
-function targetMatches(policy: KubeObject, target: BackendTarget): boolean {
+function targetMatches(ctx: TranslationContext, policy: KubeObject, target: BackendTarget): boolean {
   if (policy.metadata.namespace !== target.namespace) return false;
   return (policy.spec?.targetRefs ?? []).some(
     (ref: any) =>
@@ -42,8 +42,20 @@ function targetMatches(policy: KubeObject, target: BackendTarget): boolean {
       ref.kind === target.kind &&
       ref.name === target.name &&
       // A sectionName selects one port of the backend; without one the policy covers all of it.
-      (ref.sectionName === undefined || (target.port !== undefined && String(ref.sectionName) === String(target.port))),
+      (ref.sectionName === undefined || sectionSelectsPort(ctx, String(ref.sectionName), target)),
   );
+}
+
+/**
+ * The reference matches a sectionName against the backendRef's port number; Gateway API means
+ * the Service port's name. Both select the port, so a policy written either way takes effect.
+ */
+function sectionSelectsPort(ctx: TranslationContext, section: string, target: BackendTarget): boolean {
+  if (target.port === undefined) return false;
+  if (section === String(target.port)) return true;
+  if (target.kind !== 'Service') return false;
+  const service = ctx.resources.get('Service', target.namespace, target.name);
+  return (service?.spec?.ports ?? []).some((p: any) => p.port === target.port && p.name === section);
 }
 
 /** Adds (or updates) the policy's ancestor entry; an error makes it Accepted=False. */
@@ -129,7 +141,7 @@ function proxyDefaults(ctx: TranslationContext): { tls: Record<string, unknown>;
  * when none does (or it is invalid). Records `ancestorRef` in the policy's status either way.
  */
 export function backendTLSFor(ctx: TranslationContext, target: BackendTarget, ancestorRef: Record<string, unknown>): Record<string, unknown> | undefined {
-  const policy = ctx.resources.all('BackendTLSPolicy').find((p) => targetMatches(p, target));
+  const policy = ctx.resources.all('BackendTLSPolicy').find((p) => targetMatches(ctx, p, target));
   if (!policy) return undefined;
   const validation = policy.spec?.validation ?? {};
   const tls: Record<string, unknown> = {};
@@ -246,5 +258,15 @@ export function processBackendTLSPolicies(ctx: TranslationContext): void {
       if (setting.endpoints === undefined && setting.protocol === undefined) continue;
       applyBackendTLS(ctx, setting, targetOf(ref, routeNamespace), ancestor);
     }
+  }
+  for (const policy of ctx.resources.all('BackendTLSPolicy')) {
+    if (policy.status?.ancestors?.length) continue;
+    ctx.diagnostics.push(
+      diagnosticAt(policy, ['spec', 'targetRefs'], {
+        code: codes.policyNotAccepted,
+        severity: 'warning',
+        message: `BackendTLSPolicy ${policy.metadata.namespace}/${policy.metadata.name} secures no backend any route uses; it has no effect`,
+      }),
+    );
   }
 }
