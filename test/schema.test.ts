@@ -288,6 +288,22 @@ describe('schemas', () => {
  * the API server, and a few break the CRDs on purpose. Every other object must validate: a
  * schema error anywhere else is a schema bug. Each entry below was checked against the CRD.
  */
+function envoyProxyBackendTLSErrors(): string[] {
+  const at = 'spec.backendTLS';
+  return [`${at}.SignatureAlgorithms`, `${at}.minVersion`, `${at}.maxVersion`, `${at}.alpnProtocols[0]`, `${at}.alpnProtocols[1]`];
+}
+
+/** The four extProc backendRefs of two cases, each with its capitalised keys and no `name`. */
+function capitalisedExtProcRefErrors(): string[] {
+  const keys = [['Name', 'Namespace', 'Port'], ['Name', 'Port'], ['Name', 'Kind', 'Group'], ['Name', 'Namespace', 'Kind', 'Group']];
+  return keys.flatMap((names, i) => [`spec.extProc[0].backendRefs[${i}]`, ...names.map((name) => `spec.extProc[0].backendRefs[${i}].${name}`)]);
+}
+
+function capitalisedExtAuthErrors(): string[] {
+  const ref = 'spec.extAuth.http.backendRefs[0]';
+  return ['spec.extAuth.http.Path', ref, `${ref}.Name`, `${ref}.Namespace`, `${ref}.Port`];
+}
+
 const corpusCaseErrors: Record<string, string[]> = {
   'backendtrafficpolicy-buffer-limit-with-invalid-value': ['spec.connection.bufferLimit'],
   'backendtrafficpolicy-status-fault-injection': ['spec.faultInjection.abort.httpStatus'],
@@ -310,9 +326,13 @@ const corpusCaseErrors: Record<string, string[]> = {
   'httproute-with-urlrewrite-filter-regex-match-replace-invalid': ['spec.urlRewrite.path.replaceRegexMatch'],
   'backend-invalid-hostname-address': ['spec.endpoints[0].fqdn.hostname', 'spec.endpoints[0].ip.address'],
   'backendtlspolicy-default-ns': ['spec.targetRefs[0].sectionName'],
-  // CEL: minVersion/maxVersion `tls1.2`/`tls1.3` are not in the CRD's enum, so the version rule cannot read them.
-  'envoyproxy-tls-settings-invalid': ['spec.listeners[0]', 'spec.listeners[1]', 'spec.backendTLS'],
-  'envoyproxy-tls-settings': ['spec.listeners[0]', 'spec.listeners[1]', 'spec.backendTLS'],
+  // The EnvoyProxy's backendTLS: `SignatureAlgorithms` is not a field (the CRD's is
+  // `signatureAlgorithms`), `tls1.2`/`tls1.3` are not in the version enum (Auto, 1.0 … 1.3), nor
+  // `HTTP/1.1`/`HTTP/2` in the ALPN enum (http/1.0, http/1.1, h2).
+  'envoyproxy-tls-settings-invalid': ['spec.listeners[0]', 'spec.listeners[1]', ...envoyProxyBackendTLSErrors()],
+  'envoyproxy-tls-settings': ['spec.listeners[0]', 'spec.listeners[1]', ...envoyProxyBackendTLSErrors()],
+  // `envoy.filters.http.basic_authn` is not in the CRD's filter name enum (it has `basic_auth`).
+  'custom-filter-order': ['spec.filterOrder[1].after'],
   'gateway-with-two-listeners-with-same-port-http-udp-protocol': ['spec.listeners[0].hostname'],
   'httproute-attaching-to-listener-with-backend-and-core-backendrefs': ['addressType'],
   'httproute-with-header-filter-empty-header-values': [
@@ -341,30 +361,20 @@ const corpusCaseErrors: Record<string, string[]> = {
   'httproute-with-response-header-filter-no-valid-headers': ['spec.rules[0].filters[0].responseHeaderModifier.add[0].name'],
   'httproute-with-urlrewrite-filter-invalid-hostname': ['spec.rules[0].filters[0].urlRewrite.hostname'],
   'httproute-with-urlrewrite-filter-invalid-path-type': ['spec.rules[0].filters[0].urlRewrite.path.type'],
-  // CEL rules (EGC2008), each checked against the case's input. The extProc/extAuth backendRefs
-  // written with capitalised keys (`Name`, `Port`, read by Go's case-insensitive decoder) are
-  // unknown fields to the API server, so the Service reference has no port.
+  // CEL rules (EGC2008), each checked against the case's input.
   'clienttrafficpolicy-mtls-forward-client-cert-custom-data': ['spec.headers.xForwardedClientCert', 'spec.headers.xForwardedClientCert'],
   'clienttrafficpolicy-mtls-forward-client-cert': ['spec.headers.xForwardedClientCert'],
   'envoyextensionpolicy-with-extproc-invalid-no-port': ['spec.extProc[0].backendRefs[0]'],
-  'envoyextensionpolicy-with-extproc-with-traffic-features': [
-    'spec.extProc[0].backendRefs[0]',
-    'spec.extProc[0].backendRefs[1]',
-    'spec.extProc[0].backendRefs[2]',
-    'spec.extProc[0].backendRefs[3]',
-  ],
+  // The extProc/extAuth backendRefs written with capitalised keys (`Name`, `Port`, read by Go's
+  // case-insensitive decoder) are unknown fields to the API server, and leave `name` missing.
+  'envoyextensionpolicy-with-extproc-with-traffic-features': capitalisedExtProcRefErrors(),
   'envoyproxy-accesslog-file-json-no-format': ['spec.telemetry.accessLog.settings[0].format'],
   'envoyproxy-accesslog-with-bad-sinks': [
     'spec.telemetry.accessLog.settings[0].sinks[0]',
     'spec.telemetry.accessLog.settings[0].sinks[1]',
     'spec.telemetry.accessLog.settings[0].sinks[2]',
   ],
-  'envoyproxy-priority-backend': [
-    'spec.extProc[0].backendRefs[0]',
-    'spec.extProc[0].backendRefs[1]',
-    'spec.extProc[0].backendRefs[2]',
-    'spec.extProc[0].backendRefs[3]',
-  ],
+  'envoyproxy-priority-backend': capitalisedExtProcRefErrors(),
   'gateway-with-listener-with-invalid-tls-configuration-invalid-mode': ['spec.listeners'],
   'gateway-with-listener-with-invalid-tls-configuration-no-certificate-refs': ['spec.listeners[0].tls'],
   'gateway-with-listener-with-tcp-with-hostname': ['spec.listeners'],
@@ -380,9 +390,10 @@ const corpusCaseErrors: Record<string, string[]> = {
   'httproute-with-urlrewrite-filter-invalid-path': ['spec.rules[0].filters[0].urlRewrite.path'],
   'httproute-with-urlrewrite-filter-missing-path': ['spec.rules[0].filters[0].urlRewrite.path'],
   'httproute-with-urlrewrite-hostname-filter-invalid': ['spec.urlRewrite.hostname'],
-  'securitypolicy-with-extauth-backendref': ['spec.extAuth.http.backendRefs[0]'],
-  'securitypolicy-with-extauth-with-backendtlspolicy': ['spec.extAuth.http.backendRefs[0]'],
-  'securitypolicy-with-extauth': ['spec.extAuth.http.backendRefs[0]'],
+  // Likewise `Path`, `Name`, `Namespace` and `Port` in extAuth.http.
+  'securitypolicy-with-extauth-backendref': capitalisedExtAuthErrors(),
+  'securitypolicy-with-extauth-with-backendtlspolicy': capitalisedExtAuthErrors(),
+  'securitypolicy-with-extauth': capitalisedExtAuthErrors(),
 };
 
 const corpusDir = join(root, '../shared/conformance/eg-v1.2.0/gatewayapi');
@@ -403,5 +414,65 @@ describe('Envoy Gateway v1.2.0 translator cases', { skip: !existsSync(corpusDir)
     }
     const sorted = (map: Record<string, string[]>) => Object.fromEntries(Object.entries(map).map(([k, v]) => [k, [...v].sort()]));
     assert.deepEqual(sorted(found), sorted(corpusCaseErrors));
+  });
+});
+
+describe('Envoy Gateway policy and proxy sections', () => {
+  const policy = (kind: string, spec: string) =>
+    `apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: ${kind}\nmetadata:\n  name: p\nspec:\n  targetRefs:\n    - group: gateway.networking.k8s.io\n      kind: Gateway\n      name: eg\n${spec}`;
+  const proxy = (spec: string) => `apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: EnvoyProxy\nmetadata:\n  name: p\nspec:\n${spec}`;
+
+  it('SecurityPolicy: a misspelt OIDC field, a quoted boolean and an unknown action', () => {
+    const oidc = '  oidc:\n    provider:\n      issuer: https://idp.example.com\n    clientId: app\n    clientSecret:\n      name: s\n';
+    const unknown = check(policy('SecurityPolicy', oidc)).diagnostics;
+    assert.equal(only(unknown, codes.unknownField).message, 'unknown field `clientId` in `spec.oidc`, did you mean `clientID`?');
+    // clientID is required, so its absence is reported too.
+    assert.equal(only(unknown, codes.missingField).message, 'missing required field `clientID` in `spec.oidc`');
+
+    const cors = check(policy('SecurityPolicy', '  cors:\n    allowCredentials: "true"\n')).diagnostics;
+    const wrong = only(cors, codes.wrongType);
+    assert.equal(wrong.path, 'spec.cors.allowCredentials');
+    assert.deepEqual([wrong.line, wrong.column], [11, 23]);
+
+    const authz = check(policy('SecurityPolicy', '  authorization:\n    defaultAction: Reject\n')).diagnostics;
+    assert.equal(only(authz, codes.badEnum).message, '`spec.authorization.defaultAction` must be one of Allow, Deny; got `Reject`');
+  });
+
+  it('SecurityPolicy: the cluster settings of an extAuth backend are checked like a BackendTrafficPolicy', () => {
+    const extAuth = '  extAuth:\n    http:\n      backendRefs:\n        - name: auth\n          port: 80\n      backendSettings:\n        retry:\n          numRetries: -1\n';
+    const d = only(check(policy('SecurityPolicy', extAuth)).diagnostics, codes.outOfRange);
+    assert.equal(d.path, 'spec.extAuth.http.backendSettings.retry.numRetries');
+  });
+
+  it('EnvoyExtensionPolicy: a misspelt processing mode, a numeric timeout and a ConfigMap wasm source', () => {
+    const extProc = (mode: string) => `  extProc:\n    - backendRefs:\n        - name: proc\n          port: 9000\n${mode}`;
+    const unknown = check(policy('EnvoyExtensionPolicy', extProc('      processingMode:\n        request:\n          bdy: Buffered\n'))).diagnostics;
+    assert.equal(only(unknown, codes.unknownField).message, 'unknown field `bdy` in `spec.extProc[0].processingMode.request`, did you mean `body`?');
+
+    const timeout = check(policy('EnvoyExtensionPolicy', extProc('      messageTimeout: 5\n'))).diagnostics;
+    assert.equal(only(timeout, codes.wrongType).path, 'spec.extProc[0].messageTimeout');
+
+    // The CRD's code type must satisfy both of its enums, [HTTP, Image] and [HTTP, Image, ConfigMap].
+    const wasm = '  wasm:\n    - code:\n        type: ConfigMap\n';
+    assert.equal(only(check(policy('EnvoyExtensionPolicy', wasm)).diagnostics, codes.badEnum).message, '`spec.wasm[0].code.type` must be one of HTTP, Image; got `ConfigMap`');
+  });
+
+  it('EnvoyProxy: a misspelt tracing field, a numeric drain timeout and an unknown log level', () => {
+    const tracing = check(proxy('  telemetry:\n    tracing:\n      samplingrate: 10\n      provider:\n        type: OpenTelemetry\n        host: otel\n')).diagnostics;
+    assert.equal(only(tracing, codes.unknownField).message, 'unknown field `samplingrate` in `spec.telemetry.tracing`, did you mean `samplingRate`?');
+
+    const shutdown = check(proxy('  shutdown:\n    drainTimeout: 30\n')).diagnostics;
+    assert.equal(only(shutdown, codes.wrongType).path, 'spec.shutdown.drainTimeout');
+
+    const logging = check(proxy('  logging:\n    level:\n      default: Warn\n')).diagnostics;
+    assert.equal(only(logging, codes.badEnum).message, '`spec.logging.level.default` must be one of debug, info, error, warn; got `Warn` — did you mean `warn`?');
+  });
+
+  it('EnvoyProxy: filter names come from the CRD list; Kubernetes deployment settings stay free-form', () => {
+    const order = check(proxy('  filterOrder:\n    - name: envoy.filters.http.wasm\n      before: envoy.filters.http.jwt\n')).diagnostics;
+    assert.equal(only(order, codes.badEnum).path, 'spec.filterOrder[0].before');
+
+    const kubernetes = check(proxy('  provider:\n    type: Kubernetes\n    kubernetes:\n      envoyDeployment:\n        replicas: 2\n        pod:\n          annotations: {a: b}\n')).diagnostics;
+    assert.deepEqual(kubernetes, []);
   });
 });

@@ -162,6 +162,58 @@ describe('egc validate', () => {
     assert.equal(egc(['validate', '-f', 'warning.yaml', '--fail-on', 'warning']).exit, 1);
   });
 
+  it('code frames quote Secret lines with their values masked', () => {
+    const password = 'c2VjcmV0LXZhbHVl!!';
+    const token = 'hunter2-token';
+    const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\ndata:\n  password: ${password}\nstringData:\n  token: [${token}]\n`;
+    writeFileSync(join(work, 'secret.yaml'), secret);
+    const result = egc(['validate', '-f', 'secret.yaml']);
+    assert.equal(result.exit, 1, result.stdout);
+    // Both findings point into the Secret's values: the frame shows each line, the value starred.
+    assert.match(result.stdout, /^ {2}6 \| {3}password: \*{18}$/m);
+    assert.match(result.stdout, /^ {2}8 \| {3}token: \*{15}$/m);
+    const frames = result.stdout.split('\n').filter((line) => /^ *\d+ \| /.test(line));
+    assert.ok(!frames.some((line) => line.includes(password) || line.includes(token)), frames.join('\n'));
+    assert.ok(!result.stdout.includes(token));
+  });
+
+  it('reports a header modifier value with CR/LF as the route input problem it is, not an internal error', () => {
+    const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: split
+spec:
+  parentRefs:
+    - name: eg
+  rules:
+    - filters:
+        - type: ResponseHeaderModifier
+          responseHeaderModifier:
+            add:
+              - name: x-ok
+                value: fine
+              - name: x-injected
+                value: "a\\r\\nSet-Cookie: b=1"
+      backendRefs:
+        - name: svc
+          port: 80
+`;
+    const service = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\nspec:\n  ports:\n    - port: 80\n';
+    writeFileSync(join(work, 'crlf.yaml'), `${gatewayClass}---\n${gateway}---\n${route}---\n${service}`);
+    const result = egc(['validate', '-f', 'crlf.yaml', '--format', 'json']);
+    assert.equal(result.exit, 1, result.stderr);
+    const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: { code: string; message: string; file: string; line: number; column: number }[] };
+    assert.deepEqual(
+      diagnostics.map((d) => d.code),
+      [codes.routeNotAccepted],
+      JSON.stringify(diagnostics),
+    );
+    assert.match(diagnostics[0].message, /^ResponseHeaderModifier Filter cannot set a header value with a CR, LF or NUL character in it\. Header: 'x-injected' \(Accepted: UnsupportedValue/);
+    // The route starts on line 19 (after the GatewayClass's 6 lines, the Gateway's 10 and two
+    // separators); its parentRef `- name: eg` is its 7th line, the name at column 7.
+    assert.deepEqual([diagnostics[0].file, diagnostics[0].line, diagnostics[0].column], ['crlf.yaml', 25, 7]);
+  });
+
   it('exits 2 on usage errors', () => {
     assert.equal(egc(['validate']).exit, 2);
     assert.equal(egc(['validate', '-f', 'gateway.yaml', '--format', 'yaml']).exit, 2);

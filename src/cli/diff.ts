@@ -198,7 +198,7 @@ export function runDiff(flags: DiffFlags): number {
   // -f has a default ([]), so commander never reports it missing.
   if (flags.file.length === 0) throw new UsageError('nothing to compare: give files or directories with -f');
   const result = compile({ inputs: flags.file, defaultNamespace: flags.namespace, bindDeclaredPorts: flags.bindDeclaredPorts, bootstrap: { adminPort: flags.adminPort } });
-  reportDiagnostics(result.diagnostics, result.sources, useColor(flags.color));
+  reportDiagnostics(result.diagnostics, result.displaySources, useColor(flags.color));
   const patches = comparisonsFor(result, flags)
     .map((c) => semanticDiff(c.oldName, c.newName, c.committed, c.compiled))
     .filter(Boolean);

@@ -108,7 +108,7 @@ export async function runValidate(flags: ValidateFlags, toolVersion: string): Pr
   if (flags.format === 'json') process.stdout.write(formatJson(diagnostics));
   else if (flags.format === 'sarif') process.stdout.write(formatSarif(diagnostics, { toolVersion }));
   else {
-    const text = formatText(diagnostics, { style: styleFor(useColor(flags.color, process.stdout)), sources: result.sources });
+    const text = formatText(diagnostics, { style: styleFor(useColor(flags.color, process.stdout)), sources: result.displaySources });
     process.stdout.write(`${text}${text ? '\n' : ''}checked ${plural(result.sources.size, 'file')}: ${formatSummary(diagnostics)}\n`);
   }
   const failing = failingSeverities[flags.failOn];

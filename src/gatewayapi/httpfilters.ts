@@ -20,6 +20,8 @@ export type FilterResult = Pick<
 export class FilterError extends Error {}
 
 const invalidHeaderName = /[/:]/;
+/** What Envoy refuses in a header value (its HTTP_HEADER_VALUE rule): a header with one could split the message. */
+const invalidHeaderValue = /[\r\n\0]/;
 const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
@@ -77,6 +79,8 @@ function applyHeaderModifier(
 ): void {
   if (!modifier) throw new FilterError(`${filterName} Filter did not provide valid configuration to add/set/remove any headers`);
   let emptyFilter = true;
+  // A value Envoy would refuse is named in the error even when no other header is left to apply.
+  let badValue: string | undefined;
   const adds = (result[addKey] ??= []);
   const collect = (headers: any[] | undefined, append: boolean) => {
     for (const header of headers ?? []) {
@@ -87,6 +91,11 @@ function applyHeaderModifier(
       }
       if (invalidHeaderName.test(name)) {
         result.error = `${filterName} Filter cannot set headers with a '/' or ':' character in them. Header: '${name}'`;
+        continue;
+      }
+      if (invalidHeaderValue.test(String(header.value ?? ''))) {
+        badValue = `${filterName} Filter cannot set a header value with a CR, LF or NUL character in it. Header: '${name}'`;
+        result.error = badValue;
         continue;
       }
       emptyFilter = false;
@@ -105,7 +114,7 @@ function applyHeaderModifier(
   if (adds.length === 0) delete result[addKey];
   if (removes.length === 0) delete result[removeKey];
   const declared = (modifier.add?.length ?? 0) + (modifier.set?.length ?? 0) + (modifier.remove?.length ?? 0);
-  if (emptyFilter && declared > 0) throw new FilterError(`${filterName} Filter did not provide valid configuration to add/set/remove any headers`);
+  if (emptyFilter && declared > 0) throw new FilterError(badValue ?? `${filterName} Filter did not provide valid configuration to add/set/remove any headers`);
 }
 
 function pathModifierOf(path: any): { fullReplace?: string | null; prefixMatchReplace?: string | null } {

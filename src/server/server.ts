@@ -180,7 +180,7 @@ export class HostServer {
     const level = hasErrors(shown) ? 'error' : 'warn';
     this.options.logger[level]('diagnostics', {
       summary: formatSummary(shown),
-      diagnostics: this.options.logger.enabled(level) ? formatText(shown, { sources: result.sources }) : undefined,
+      diagnostics: this.options.logger.enabled(level) ? formatText(shown, { sources: result.displaySources }) : undefined,
     });
   }
 
