@@ -4,14 +4,30 @@
  */
 import { any, typeUrlPrefix, type Json } from '../xds/resources.js';
 
-/** Copies a value tree, replacing every object for which `replace` returns a value. */
+/**
+ * The value tree with every object for which `replace` returns a value replaced (and the
+ * replacement rewritten in turn). Subtrees with nothing to replace are shared with `value`, not
+ * copied: a bootstrap's route tables are most of its size and rarely change.
+ */
 export function rewrite(value: unknown, replace: (object: Json) => Json | undefined): unknown {
-  if (Array.isArray(value)) return value.map((item) => rewrite(item, replace));
+  if (Array.isArray(value)) {
+    let items: unknown[] | undefined;
+    value.forEach((item, index) => {
+      const rewritten = rewrite(item, replace);
+      if (rewritten !== item) (items ??= value.slice())[index] = rewritten;
+    });
+    return items ?? value;
+  }
   if (value === null || typeof value !== 'object') return value;
-  const source = replace(value as Json) ?? (value as Json);
-  const result: Json = {};
-  for (const [key, item] of Object.entries(source)) result[key] = rewrite(item, replace);
-  return result;
+  const replaced = replace(value as Json);
+  const source = replaced ?? (value as Json);
+  let result: Json | undefined = replaced === undefined ? undefined : { ...replaced };
+  for (const key in source) {
+    const item = source[key];
+    const rewritten = rewrite(item, replace);
+    if (rewritten !== item) (result ??= { ...source })[key] = rewritten;
+  }
+  return result ?? source;
 }
 
 const fileAccessLogType = `${typeUrlPrefix}envoy.extensions.access_loggers.file.v3.FileAccessLog`;

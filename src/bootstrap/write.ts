@@ -41,13 +41,20 @@ const contextDependent = /[\t\x00-\x09\x0b-\x1f\x7f-\x9f\uD800-\uDFFF]|^(---|\.\
 const maxKeyLength = 1000;
 
 /** A string; `indent` is where the lines of a block scalar go (the value's own indent). */
+/**
+ * Strings that may read back as another type: every core schema pattern (null, booleans,
+ * numbers, `.inf`, `.nan`) matches only the empty string or one starting with one of these
+ * characters. A cheap first test before the patterns themselves.
+ */
+const mayBeOtherType = /^$|^[-+.~0-9nNtTfF]/;
+
 function stringYaml(value: string, indent: string, isKey: boolean): string {
   if (contextDependent.test(value)) throw new Unsupported();
   if (value.includes('\n')) {
     if (isKey || indent === '') throw new Unsupported();
     return literalBlock(value, indent);
   }
-  if (!cannotBePlain.test(value) && !otherTypeTests.some((test) => test.test(value))) return value;
+  if (!cannotBePlain.test(value) && !(mayBeOtherType.test(value) && otherTypeTests.some((test) => test.test(value)))) return value;
   // Single quotes only when that avoids escaping double quotes, as the yaml package does.
   return value.includes('"') && !value.includes("'") ? `'${value}'` : JSON.stringify(value);
 }
@@ -92,65 +99,112 @@ function isPlainObject(value: object): value is Record<string, unknown> {
   return prototype === Object.prototype || prototype === null;
 }
 
-/** Entries the yaml package keeps: it drops keys whose value is undefined. */
-function definedEntries(object: Record<string, unknown>): [string, unknown][] {
-  return Object.entries(object).filter(([, value]) => value !== undefined);
+/** Whether an object has a key the yaml package writes: it drops keys whose value is undefined. */
+function hasDefinedEntry(object: Record<string, unknown>): boolean {
+  for (const key in object) if (object[key] !== undefined) return true;
+  return false;
+}
+
+/**
+ * The text being written. A bootstrap is millions of short pieces: joined a few thousand at a
+ * time, they die young instead of all living until the end, which halves the peak memory.
+ */
+class Output {
+  private readonly chunks: string[] = [];
+  private pieces: string[] = [];
+
+  push(piece: string): void {
+    this.pieces.push(piece);
+    if (this.pieces.length === 4096) {
+      this.chunks.push(this.pieces.join(''));
+      this.pieces = [];
+    }
+  }
+
+  text(): string {
+    this.chunks.push(this.pieces.join(''));
+    this.pieces = [];
+    return this.chunks.join('');
+  }
+}
+
+/** Indentation by depth, made once rather than per value. */
+const indents: string[] = [''];
+function indentOf(depth: number): string {
+  while (indents.length <= depth) indents.push(`${indents[indents.length - 1]}  `);
+  return indents[depth];
+}
+
+/** Map keys as written (`key:`); the same few hundred field names repeat throughout a bootstrap. */
+const writtenKeys = new Map<string, string>();
+function keyYaml(key: string): string {
+  let written = writtenKeys.get(key);
+  if (written === undefined) {
+    if (key.length > maxKeyLength) throw new Unsupported();
+    // Keys are never block scalars (stringYaml refuses multi-line keys), so indent does not matter.
+    written = `${stringYaml(key, '', true)}:`;
+    if (writtenKeys.size < 10_000) writtenKeys.set(key, written);
+  }
+  return written;
 }
 
 /**
  * A value after its key or dash (`head`, the line so far). Scalars and empty collections stay on
  * that line; a mapping or sequence after a key starts on the next line, after a dash on the same
- * line. `indent` is where the value's own lines start.
+ * line. `depth` is the indentation level of the value's own lines.
  */
-function writeValue(value: unknown, indent: string, out: string[], head: string, afterDash: boolean): void {
+function writeValue(value: unknown, depth: number, out: Output, head: string, afterDash: boolean): void {
   if (value === null || typeof value !== 'object') {
-    out.push(`${head} ${scalarYaml(value, indent)}\n`);
+    out.push(`${head} ${scalarYaml(value, indentOf(depth))}\n`);
     return;
   }
   if (Array.isArray(value)) {
     if (value.length === 0) out.push(`${head} []\n`);
-    else if (afterDash) writeSequence(value, indent, out, `${head} `);
+    else if (afterDash) writeSequence(value, depth, out, `${head} `);
     else {
       out.push(`${head}\n`);
-      writeSequence(value, indent, out, indent);
+      writeSequence(value, depth, out, indentOf(depth));
     }
     return;
   }
   if (!isPlainObject(value)) throw new Unsupported();
-  const entries = definedEntries(value);
-  if (entries.length === 0) out.push(`${head} {}\n`);
-  else if (afterDash) writeMap(entries, indent, out, `${head} `);
+  if (!hasDefinedEntry(value)) out.push(`${head} {}\n`);
+  else if (afterDash) writeMap(value, depth, out, `${head} `);
   else {
     out.push(`${head}\n`);
-    writeMap(entries, indent, out, indent);
+    writeMap(value, depth, out, indentOf(depth));
   }
 }
 
-/** A mapping with keys at `indent`; the first key's line starts with `lead` instead. */
-function writeMap(entries: [string, unknown][], indent: string, out: string[], lead: string): void {
-  entries.forEach(([key, value], i) => {
-    if (key.length > maxKeyLength) throw new Unsupported();
-    writeValue(value, `${indent}  `, out, `${i === 0 ? lead : indent}${stringYaml(key, indent, true)}:`, false);
-  });
+/** A mapping (with a defined entry) with keys at `depth`; the first key's line starts with `lead` instead. */
+function writeMap(object: Record<string, unknown>, depth: number, out: Output, lead: string): void {
+  const indent = indentOf(depth);
+  let first = true;
+  for (const key in object) {
+    const value = object[key];
+    if (value === undefined) continue;
+    writeValue(value, depth + 1, out, `${first ? lead : indent}${keyYaml(key)}`, false);
+    first = false;
+  }
 }
 
-/** A sequence with dashes at `indent` (under a key, one step in); the first line starts with `lead`. */
-function writeSequence(items: readonly unknown[], indent: string, out: string[], lead: string): void {
-  for (let i = 0; i < items.length; i++) writeValue(items[i], `${indent}  `, out, `${i === 0 ? lead : indent}-`, true);
+/** A sequence with dashes at `depth` (under a key, one step in); the first line starts with `lead`. */
+function writeSequence(items: readonly unknown[], depth: number, out: Output, lead: string): void {
+  const indent = indentOf(depth);
+  for (let i = 0; i < items.length; i++) writeValue(items[i], depth + 1, out, `${i === 0 ? lead : indent}-`, true);
 }
 
 function fastYaml(value: unknown): string | undefined {
-  const out: string[] = [];
+  const out = new Output();
   try {
     if (value !== null && typeof value === 'object') {
       if (Array.isArray(value)) {
         if (value.length === 0) return '[]\n';
-        writeSequence(value, '', out, '');
+        writeSequence(value, 0, out, '');
       } else {
         if (!isPlainObject(value)) return undefined;
-        const entries = definedEntries(value);
-        if (entries.length === 0) return '{}\n';
-        writeMap(entries, '', out, '');
+        if (!hasDefinedEntry(value)) return '{}\n';
+        writeMap(value, 0, out, '');
       }
     } else if (value !== undefined) return `${scalarYaml(value, '')}\n`;
     else return undefined;
@@ -158,5 +212,5 @@ function fastYaml(value: unknown): string | undefined {
     if (error instanceof Unsupported) return undefined;
     throw error;
   }
-  return out.join('');
+  return out.text();
 }

@@ -46,4 +46,5 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv);
+// Not awaited: the bundle is CommonJS (see src/cli/launcher.ts), and main() reports every error itself.
+void main(process.argv);

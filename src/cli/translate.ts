@@ -2,12 +2,11 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { configDump, type ResourceType } from '../bootstrap/configdump.js';
-import { readStdinText } from '../load/load.js';
 import { redactCredentials, redactSecretObjects, secretFiles, writeSecretFiles } from '../bootstrap/secrets.js';
 import { serialize, serializeAll, type OutputFormat } from '../bootstrap/write.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
-import { discoverForInputs } from '../gatewayapi/oidcdiscovery.js';
-import { compile, type CompileResult, type Proxy } from '../pipeline.js';
+import { discoverOIDCIssuers } from '../gatewayapi/oidcdiscovery.js';
+import { compile, loadInputs, type CompileResult, type Proxy } from '../pipeline.js';
 import { reportDiagnostics, useColor } from './report.js';
 import { choice, collect, UsageError } from './usage.js';
 import { codes } from '../diagnostics/codes.js';
@@ -103,11 +102,10 @@ function writeAtomically(path: string, content: string): void {
 
 export async function runTranslate(flags: TranslateFlags): Promise<void> {
   if (flags.file.length === 0) throw new UsageError('nothing to translate: give files or directories with -f');
-  // Standard input can be read once; discovery and compile() share it.
-  let stdin: string | undefined;
-  const readStdin = flags.file.includes('-') ? () => (stdin ??= readStdinText()) : undefined;
-  const oidcDiscovery = await discoverForInputs(flags.file, { defaultNamespace: flags.namespace, readStdin, offline: flags.offline });
-  const result = compile({ inputs: flags.file, defaultNamespace: flags.namespace, readStdin, bindDeclaredPorts: flags.bindDeclaredPorts, oidcDiscovery, bootstrap: { adminPort: flags.adminPort, secretsDir: flags.secretsDir } });
+  // The inputs are parsed once: discovery looks for OIDC issuers in them, then compile() goes on.
+  const loaded = loadInputs(flags.file, { defaultNamespace: flags.namespace });
+  const oidcDiscovery = await discoverOIDCIssuers(loaded.parsed.objects, { offline: flags.offline });
+  const result = compile({ inputs: flags.file, loaded, defaultNamespace: flags.namespace, bindDeclaredPorts: flags.bindDeclaredPorts, oidcDiscovery, bootstrap: { adminPort: flags.adminPort, secretsDir: flags.secretsDir } });
   reportDiagnostics(result.diagnostics, result.displaySources, useColor(flags.color));
   process.exitCode = hasErrors(result.diagnostics) ? 1 : 0;
 
@@ -130,5 +128,8 @@ export async function runTranslate(flags: TranslateFlags): Promise<void> {
     return;
   }
   if (proxies.length === 1) process.stdout.write(serialize(artifactOf(proxies[0], flags), flags.output));
-  else if (proxies.length > 1) process.stdout.write(serializeAll(proxies.map((p) => artifactOf(p, flags)), flags.output));
+  else if (proxies.length > 1 && flags.output === 'yaml') {
+    // One YAML document at a time, as serializeAll joins them: the whole stream can be hundreds of megabytes.
+    proxies.forEach((proxy, index) => process.stdout.write(`${index > 0 ? '---\n' : ''}${serialize(artifactOf(proxy, flags), 'yaml')}`));
+  } else if (proxies.length > 1) process.stdout.write(serializeAll(proxies.map((p) => artifactOf(p, flags)), flags.output));
 }

@@ -9,6 +9,7 @@ import type { GatewayContext, TranslationContext } from './context.js';
 import {
   ancestorRefFor,
   gatewayTargets,
+  httpRoutesByPrefix,
   irRoutePrefix,
   policyErrorMessage,
   policyTargetRefs,
@@ -37,6 +38,7 @@ export function processBackendTrafficPolicies(ctx: TranslationContext): void {
   const configured = new Set<object>();
   /** Gateway `ns/name` → routes (`ns/name`) on it that a route-level policy targets. */
   const overriddenRoutes = new Map<string, Set<string>>();
+  const irRoutes = httpRoutesByPrefix(ctx);
 
   for (const policy of policies) {
     for (const target of policyTargetRefs(policy, routeObjects)) {
@@ -57,7 +59,7 @@ export function processBackendTrafficPolicies(ctx: TranslationContext): void {
       }
       routeTarget.attached = true;
       const built = buildTrafficFeatures(ctx, policy);
-      applyToRoute(ctx, policy, route, built, configured);
+      applyToRoute(ctx, irRoutes, policy, route, built, configured);
       if (built.error) setTranslationError(policy, ancestors, run.controllerName, policyErrorMessage(built.error));
       setAcceptedIfUnset(policy, ancestors, run.controllerName);
     }
@@ -126,17 +128,21 @@ function applyToUDPRoute(route: UDPRoute, built: BuiltTrafficFeatures): void {
   if (built.features.loadBalancer) route.loadBalancer = structuredClone(built.features.loadBalancer);
 }
 
-function applyToRoute(ctx: TranslationContext, policy: KubeObject, route: KubeObject, built: BuiltTrafficFeatures, configured: Set<object>): void {
+function applyToRoute(
+  ctx: TranslationContext,
+  irRoutes: ReadonlyMap<string, HTTPRoute[]>,
+  policy: KubeObject,
+  route: KubeObject,
+  built: BuiltTrafficFeatures,
+  configured: Set<object>,
+): void {
   const prefix = irRoutePrefix(route);
+  for (const irRoute of irRoutes.get(prefix) ?? []) {
+    configured.add(irRoute);
+    applyToHTTPRoute(policy, irRoute, built);
+  }
+  if (built.error) return;
   for (const xds of Object.values(ctx.xdsIR)) {
-    for (const listener of xds.http ?? []) {
-      for (const irRoute of listener.routes ?? []) {
-        if (!irRoute.name.startsWith(prefix)) continue;
-        configured.add(irRoute);
-        applyToHTTPRoute(policy, irRoute, built);
-      }
-    }
-    if (built.error) continue;
     for (const listener of xds.tcp ?? []) {
       for (const irRoute of listener.routes ?? []) {
         if (!irRoute.destination?.name.startsWith(prefix)) continue;

@@ -1,4 +1,5 @@
 import type { DestinationSetting, HTTPRoute, StringMatch } from '../ir/types.js';
+import { cloneData } from '../ir/clone.js';
 import type { KubeObject } from '../load/resource.js';
 import { resolveBackendRef } from './backendref.js';
 import { condition } from './conditions.js';
@@ -177,7 +178,7 @@ export function attachToListeners(ctx: TranslationContext, route: KubeObject, pa
     if (route.kind === 'GRPCRoute') irListener.isHTTP2 = true;
     for (const host of hosts) {
       for (const base of routes) {
-        const hostRoute: HTTPRoute = { ...structuredClone(base), name: `${base.name}/${host.replaceAll('.', '_')}`, hostname: host };
+        const hostRoute: HTTPRoute = { ...cloneData(base), name: `${base.name}/${host.replaceAll('.', '_')}`, hostname: host };
         if (hostRoute.redirect && hostRoute.redirect.port === undefined) {
           const scheme = hostRoute.redirect.scheme?.toLowerCase();
           hostRoute.redirect.port = scheme === 'http' ? 80 : scheme === 'https' ? 443 : listener.port;

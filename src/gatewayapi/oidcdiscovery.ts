@@ -4,7 +4,6 @@
  * authorization and token endpoints. Translation itself is synchronous and offline, so the
  * documents are fetched first, here, and translation looks the endpoints up by issuer.
  */
-import { parseTexts, readInputs } from '../load/load.js';
 import type { KubeObject } from '../load/resource.js';
 
 export interface OIDCEndpoints {
@@ -82,18 +81,4 @@ export async function discoverOIDCIssuers(objects: readonly KubeObject[], option
   const fetched = await Promise.all(issuers.map((issuer) => fetchEndpoints(issuer, timeoutMs)));
   issuers.forEach((issuer, index) => results.set(issuer, fetched[index]!));
   return results;
-}
-
-/**
- * Discovery for the CLI's inputs: reads and parses them (only to find the issuers; compile()
- * reads them again and reports any problem), then fetches. Pass a memoized `readStdin` shared
- * with compile() when the inputs include `-`.
- */
-export async function discoverForInputs(
-  inputs: readonly string[],
-  options: DiscoveryOptions & { defaultNamespace?: string; readStdin?: () => string } = {},
-): Promise<OIDCDiscovery> {
-  const loadOptions = { defaultNamespace: options.defaultNamespace, readStdin: options.readStdin };
-  const { objects } = parseTexts(readInputs(inputs, loadOptions).texts, loadOptions);
-  return discoverOIDCIssuers(objects, options);
 }

@@ -20,6 +20,7 @@
  */
 import { diagnosticAt } from '../diagnostics/at.js';
 import { codes } from '../diagnostics/codes.js';
+import type { HTTPRoute, Xds } from '../ir/types.js';
 import type { KubeObject } from '../load/resource.js';
 import { condition, setCondition, type Condition } from './conditions.js';
 import type { GatewayContext, TranslationContext } from './context.js';
@@ -248,6 +249,28 @@ export function routeAncestorRefs(route: KubeObject): AncestorRef[] {
 /** The prefix of every IR route (and destination) name produced from `route`. */
 export function irRoutePrefix(route: KubeObject): string {
   return `${route.kind.toLowerCase()}/${route.metadata.namespace ?? 'default'}/${route.metadata.name}/`;
+}
+
+/**
+ * Every HTTP IR route of the translation keyed by the irRoutePrefix of its name (`kind/ns/name/`,
+ * names and namespaces having no `/`), in IR order: a policy finds its route's IR routes without
+ * scanning all of them.
+ */
+export function httpRoutesByPrefix(ctx: { xdsIR: Record<string, Xds> }): Map<string, HTTPRoute[]> {
+  const byPrefix = new Map<string, HTTPRoute[]>();
+  for (const xds of Object.values(ctx.xdsIR)) {
+    for (const listener of xds.http ?? []) {
+      for (const irRoute of listener.routes ?? []) {
+        const third = irRoute.name.indexOf('/', irRoute.name.indexOf('/', irRoute.name.indexOf('/') + 1) + 1);
+        if (third < 0) continue;
+        const prefix = irRoute.name.slice(0, third + 1);
+        const list = byPrefix.get(prefix);
+        if (list) list.push(irRoute);
+        else byPrefix.set(prefix, [irRoute]);
+      }
+    }
+  }
+  return byPrefix;
 }
 
 /**

@@ -65,20 +65,41 @@ export interface ShadowedRoute {
  */
 export function shadowedRoutes(routes: readonly RouteLike[]): ShadowedRoute[] {
   const found: ShadowedRoute[] = [];
+  // Only routes of the same host can shadow each other: compare within each host's routes.
+  const indexesByHost = new Map<string, number[]>();
+  routes.forEach((route, index) => {
+    const indexes = indexesByHost.get(route.hostname);
+    if (indexes) indexes.push(index);
+    else indexesByHost.set(route.hostname, [index]);
+  });
   routes.forEach((earlier, index) => {
     const pattern = earlier.pathMatch?.safeRegex;
     if (typeof pattern !== 'string' || earlier.headerMatches?.length || earlier.queryParamMatches?.length) return;
-    for (const later of routes.slice(index + 1)) {
-      if (later.hostname !== earlier.hostname || !later.pathMatch) continue;
+    // Compiled once for all later routes, and only when one has a path to probe; null when invalid.
+    let regex: RE2JS | null | undefined;
+    for (const laterIndex of indexesByHost.get(earlier.hostname)!) {
+      if (laterIndex <= index) continue;
+      const later = routes[laterIndex];
+      if (!later.pathMatch) continue;
       const { exact, prefix } = later.pathMatch;
       let probes: string[] = [];
       if (typeof exact === 'string') probes = [exact];
       else if (typeof prefix === 'string') probes = [prefix, `${prefix.replace(/\/$/, '')}/egc-probe`];
-      if (probes.length === 0 || !probes.every((path) => regexMatchesFully(pattern, path))) continue;
+      if (probes.length === 0) continue;
+      regex ??= compileOrNull(pattern);
+      if (!regex || !probes.every((path) => regex!.matches(path))) continue;
       found.push({ route: later.name, by: earlier.name, pattern, path: probes[0] });
     }
   });
   return found;
+}
+
+function compileOrNull(pattern: string): RE2JS | null {
+  try {
+    return RE2JS.compile(pattern);
+  } catch {
+    return null;
+  }
 }
 
 /** `httproute/ns/name/rule/R/match/M/...` → the route object's kind, namespace, name and match path. */

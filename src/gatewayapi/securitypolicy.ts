@@ -12,6 +12,7 @@ import type { TranslationContext } from './context.js';
 import {
   ancestorRefFor,
   gatewayTargets,
+  httpRoutesByPrefix,
   irRoutePrefix,
   joinErrors,
   PolicyError,
@@ -70,6 +71,7 @@ export function attachRoutePolicies(ctx: TranslationContext, policyKind: RoutePo
     return built.get(policy)!;
   };
   const policies = run.policies();
+  const irRoutes = httpRoutesByPrefix(ctx);
 
   for (const policy of policies) {
     const namespace = policy.metadata.namespace ?? 'default';
@@ -93,14 +95,7 @@ export function attachRoutePolicies(ctx: TranslationContext, policyKind: RoutePo
       }
       routeTarget.attached = true;
       const { value, errors } = build(policy);
-      const prefix = irRoutePrefix(route);
-      for (const xds of Object.values(ctx.xdsIR)) {
-        for (const listener of xds.http ?? []) {
-          for (const irRoute of listener.routes ?? []) {
-            if (irRoute.name.startsWith(prefix)) applyToRoute(irRoute, policyKind.field, value, errors);
-          }
-        }
-      }
+      for (const irRoute of irRoutes.get(irRoutePrefix(route)) ?? []) applyToRoute(irRoute, policyKind.field, value, errors);
       const error = joinErrors(errors);
       if (error) setTranslationError(policy, ancestors, run.controllerName, policyErrorMessage(error));
       setAcceptedIfUnsetOnEntry(policy, ancestors, run.controllerName);

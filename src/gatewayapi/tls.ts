@@ -108,7 +108,7 @@ export function certificateProblems(irs: readonly unknown[], now: Date = new Dat
       }
       return;
     }
-    Object.values(object).forEach(visit);
+    for (const key in object) visit(object[key]);
   };
   irs.forEach(visit);
   return problems;

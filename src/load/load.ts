@@ -1,12 +1,13 @@
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
-import { isCollection, isMap, isPair, isScalar, LineCounter, parseAllDocuments, visit } from 'yaml';
+import { isCollection, isMap, isPair, isScalar, LineCounter, visit } from 'yaml';
 import { codes } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { fileTooLarge, inputLimits, textLimitHit } from './limits.js';
 import type { KubeObject } from './resource.js';
 import { maskSecretValues } from './mask.js';
-import { attachSource, locate, positionAt, sourceOf, type Source } from './source.js';
+import { readPlainYaml } from './fast-yaml.js';
+import { attachSource, hasContent, locate, parseYaml, positionAt, Source, sourceOf, SourceText } from './source.js';
 
 export interface LoadOptions {
   /** Namespace for namespaced objects that name none (kubectl's `-n`). */
@@ -220,19 +221,44 @@ export function parseTexts(texts: readonly InputText[], options: LoadOptions = {
 }
 
 function parseText(file: string, text: string, options: LoadOptions, objects: KubeObject[], diagnostics: Diagnostic[]): void {
-  const lineCounter = new LineCounter();
   const limit = textLimitHit(text);
   if (limit) {
+    const lineCounter = new LineCounter();
     lineCounter.addNewLine(0);
     for (let index = text.indexOf('\n'); index >= 0 && index < limit.offset; index = text.indexOf('\n', index + 1)) lineCounter.addNewLine(index + 1);
     const { line, col } = lineCounter.linePos(limit.offset);
     diagnostics.push({ code: codes.inputLimit, severity: 'error', message: `${limit.message}; the file is not read`, file, line, column: col });
     return;
   }
-  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'silent' });
-  const list = Array.isArray(documents) ? documents : [];
-  list.forEach((document, documentIndex) => {
-    const source: Source = { file, documentIndex, document, lineCounter };
+  // Most texts: the fast parser (fast-yaml.ts); positions are found later, in the `yaml`
+  // package's AST of the file, only when a diagnostic needs one (source.ts).
+  const plain = readPlainYaml(text);
+  if (plain) {
+    const sourceText = new SourceText(file, text);
+    plain.forEach((value, contentIndex) => {
+      const source = new Source(sourceText, contentIndex);
+      const at = (path: (string | number)[]) => ({ file, ...locate(source, path) });
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        diagnostics.push({ code: codes.notAnObject, severity: 'error', message: 'a document must be a mapping with apiVersion, kind and metadata', ...at([]) });
+        return;
+      }
+      const notFinite = nonFiniteNumber(value);
+      if (notFinite) {
+        diagnostics.push({ code: codes.wrongType, severity: 'error', message: notFinite.message, ...at(notFinite.path) });
+        return;
+      }
+      checkObject(value as KubeObject, source, at, options, objects, diagnostics);
+    });
+    return;
+  }
+
+  // The rest: the `yaml` package, whose errors, warnings and alias limits the diagnostics quote.
+  const parsed = parseYaml(text);
+  const sourceText = new SourceText(file, text, parsed);
+  let contentIndex = 0;
+  for (const document of parsed.documents) {
+    // An empty document holds no object, so its index (-1) is never looked up.
+    const source = new Source(sourceText, hasContent(document) ? contentIndex++ : -1);
     const at = (path: (string | number)[], key = false) => ({ file, ...locate(source, path, key) });
     const atOffset = (offset: number) => {
       const { line, column } = positionAt(source, offset);
@@ -242,21 +268,21 @@ function parseText(file: string, text: string, options: LoadOptions, objects: Ku
       for (const error of document.errors) {
         diagnostics.push({ code: codes.yamlSyntax, severity: 'error', message: firstLine(error.message), ...atOffset(error.pos[0]) });
       }
-      return;
+      continue;
     }
     for (const warning of document.warnings) {
       diagnostics.push({ code: codes.yamlWarning, severity: 'warning', message: firstLine(warning.message), ...atOffset(warning.pos[0]) });
     }
     // An empty document (a stray or trailing `---`) is nothing, as kubectl treats it.
-    if (document.contents === null || (isScalar(document.contents) && document.contents.value === null)) return;
+    if (!hasContent(document)) continue;
     if (!isMap(document.contents)) {
       diagnostics.push({ code: codes.notAnObject, severity: 'error', message: 'a document must be a mapping with apiVersion, kind and metadata', ...at([]) });
-      return;
+      continue;
     }
     const badKey = unusableKey(document.contents);
     if (badKey) {
       diagnostics.push({ code: codes.yamlSyntax, severity: 'error', message: badKey.message, ...atOffset(badKey.offset) });
-      return;
+      continue;
     }
     let value: unknown;
     try {
@@ -265,35 +291,70 @@ function parseText(file: string, text: string, options: LoadOptions, objects: Ku
       const message = firstLine((error as Error).message);
       const limitName = /alias/i.test(message) ? ` (limit: maxAliasCount, ${inputLimits.maxAliasCount} alias expansions)` : '';
       diagnostics.push({ code: codes.inputLimit, severity: 'error', message: `document rejected: ${message}${limitName}`, ...at([]) });
-      return;
+      continue;
     }
     const notJson = toJsonValues(value as Record<string, unknown>, [], new Set());
     if (notJson) {
       diagnostics.push({ code: codes.wrongType, severity: 'error', message: notJson.message, ...at(notJson.path) });
-      return;
+      continue;
     }
-    const object = value as KubeObject;
-    if (typeof object.kind !== 'string' || object.kind === '') {
-      diagnostics.push({ code: codes.missingKind, severity: 'error', message: 'document has no `kind`', ...at([]) });
-      return;
+    checkObject(value as KubeObject, source, at, options, objects, diagnostics);
+  }
+}
+
+/** The checks every document's value gets, whichever parser read it; a good object is kept. */
+function checkObject(
+  object: KubeObject,
+  source: Source,
+  at: (path: (string | number)[]) => { file: string; line: number; column: number },
+  options: LoadOptions,
+  objects: KubeObject[],
+  diagnostics: Diagnostic[],
+): void {
+  if (typeof object.kind !== 'string' || object.kind === '') {
+    diagnostics.push({ code: codes.missingKind, severity: 'error', message: 'document has no `kind`', ...at([]) });
+    return;
+  }
+  if (typeof object.apiVersion !== 'string' || object.apiVersion === '') {
+    diagnostics.push({ code: codes.missingKind, severity: 'error', message: `${object.kind} has no \`apiVersion\``, ...at(['kind']) });
+    return;
+  }
+  // The EnvoyGateway config file (egc server --config-path) is not an API object and has no
+  // metadata; it gets a fixed name so later stages can still key it by kind and name.
+  if (object.kind === 'EnvoyGateway' && object.metadata === undefined) object.metadata = { name: 'envoy-gateway' };
+  if (typeof object.metadata !== 'object' || object.metadata === null || typeof object.metadata.name !== 'string' || object.metadata.name === '') {
+    diagnostics.push({ code: codes.missingName, severity: 'error', message: `${object.kind} has no \`metadata.name\``, ...at(['metadata']) });
+    return;
+  }
+  if (!clusterScopedKinds.has(object.kind) && !object.metadata.namespace) {
+    object.metadata.namespace = options.defaultNamespace ?? 'default';
+  }
+  attachSource(object, source);
+  objects.push(object);
+}
+
+/** The first number JSON cannot hold (`.inf`, `.nan`) in a plain value, in document order, and its path. */
+function nonFiniteNumber(value: object): { message: string; path: (string | number)[] } | undefined {
+  const check = (key: string | number, item: unknown) => {
+    if (typeof item === 'number' && !Number.isFinite(item)) {
+      return { message: `${String(item)} is not a number JSON can hold; Kubernetes rejects it`, path: [key] };
     }
-    if (typeof object.apiVersion !== 'string' || object.apiVersion === '') {
-      diagnostics.push({ code: codes.missingKind, severity: 'error', message: `${object.kind} has no \`apiVersion\``, ...at(['kind']) });
-      return;
+    if (item === null || typeof item !== 'object') return undefined;
+    const found = nonFiniteNumber(item);
+    return found && { message: found.message, path: [key, ...found.path] };
+  };
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      const found = check(index, value[index]);
+      if (found) return found;
     }
-    // The EnvoyGateway config file (egc server --config-path) is not an API object and has no
-    // metadata; it gets a fixed name so later stages can still key it by kind and name.
-    if (object.kind === 'EnvoyGateway' && object.metadata === undefined) object.metadata = { name: 'envoy-gateway' };
-    if (typeof object.metadata !== 'object' || object.metadata === null || typeof object.metadata.name !== 'string' || object.metadata.name === '') {
-      diagnostics.push({ code: codes.missingName, severity: 'error', message: `${object.kind} has no \`metadata.name\``, ...at(['metadata']) });
-      return;
-    }
-    if (!clusterScopedKinds.has(object.kind) && !object.metadata.namespace) {
-      object.metadata.namespace = options.defaultNamespace ?? 'default';
-    }
-    attachSource(object, source);
-    objects.push(object);
-  });
+    return undefined;
+  }
+  for (const key in value) {
+    const found = check(key, (value as Record<string, unknown>)[key]);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**

@@ -13,7 +13,7 @@ export function maskSecretValues(text: string, objects: readonly KubeObject[]): 
   const ranges: [number, number][] = [];
   for (const object of objects) {
     if (object.kind !== 'Secret') continue;
-    const contents = sourceOf(object)?.document.contents;
+    const contents = sourceOf(object)?.document?.contents;
     if (!isMap(contents)) continue;
     for (const pair of contents.items) {
       if (!isPair(pair) || !isScalar(pair.key) || !secretFields.includes(String(pair.key.value))) continue;

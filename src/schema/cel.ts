@@ -3,9 +3,10 @@
  * the API server evaluates after the OpenAPI checks. The rules live in schemas/*.json (keyword
  * `x-egc-cel` on each kind's schema, with the data path of the node each rule is attached to);
  * scripts/build-validators.mjs parses them into generated/cel-rules.ts. Each rule is planned on
- * first use, so a run pays only for the rules of the nodes its input has.
+ * first use, so a run pays only for the rules of the nodes its input has; most rules are first
+ * evaluated directly (cel-direct.ts), and the interpreter runs only where that is not sure.
  */
-import { celEnv, isCelError, isCelMap, plan, type CelEnv, type CelResult } from '@bufbuild/cel';
+import { celEnv, isCelError, plan, type CelEnv, type CelResult } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { RE2JS } from 're2js';
 import { diagnosticAt } from '../diagnostics/at.js';
@@ -13,6 +14,7 @@ import { codes } from '../diagnostics/codes.js';
 import { formatPath, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { KubeObject } from '../load/resource.js';
 import { decodeExpr, type EncodedExpr } from './cel-ast.js';
+import { compileDirect, type DirectRule } from './cel-direct.js';
 import { celKindTables, type CelKind, type CelRuleSpec } from './generated/cel-rules.js';
 
 type Segment = string | number;
@@ -46,25 +48,31 @@ export interface CelFailure {
  * The rules see the object with the CRD defaults applied, as the API server evaluates them;
  * `object` itself is not changed.
  */
-export function failingCelRules(object: KubeObject, groupKind: string): CelFailure[] {
+export function failingCelRules(object: KubeObject, groupKind: string, options: { interpretOnly?: boolean } = {}): CelFailure[] {
   const kind = celKind(groupKind);
   if (!kind || !kind.rules.some((rule) => !rule.skip)) return [];
-  const defaulted = structuredClone(object);
+  // One CEL value of the whole object serves every rule; the defaults go into it, not the object.
+  const root = toCel(object);
   // Shallower defaults come first, so defaults inside a defaulted value apply too.
   for (const { path, value } of kind.defaults) {
     const segments = parsePath(path);
-    const field = segments[segments.length - 1];
-    for (const parent of nodesAt(defaulted, segments.slice(0, -1))) {
-      if (isMapping(parent.value) && parent.value[field] === undefined) parent.value[field] = structuredClone(value);
+    const field = celKey(segments[segments.length - 1]);
+    for (const parent of nodesAt(root, segments.slice(0, -1))) {
+      if (parent.value instanceof Map && parent.value.get(field) === undefined) parent.value.set(field, toCel(value));
     }
   }
   const failures: CelFailure[] = [];
+  // Many rules share a node path (a dozen on `spec.rules[*].filters[*]`): find its nodes once.
+  const nodesByPath = new Map<string, CelNode[]>();
   for (const rule of kind.rules) {
     if (rule.skip) continue;
-    for (const node of nodesAt(defaulted, parsePath(rule.path))) {
-      const message = evaluate(rule, node.value);
+    let nodes = nodesByPath.get(rule.path);
+    if (!nodes) nodesByPath.set(rule.path, (nodes = nodesAt(root, parsePath(rule.path))));
+    for (const node of nodes) {
+      const message = evaluate(rule, node.value, options.interpretOnly === true);
       if (message === undefined) continue;
-      const path = rule.fieldPath ? [...node.path, ...parseFieldPath(rule.fieldPath)] : node.path;
+      const nodePath = pathOf(node);
+      const path = rule.fieldPath ? [...nodePath, ...parseFieldPath(rule.fieldPath)] : nodePath;
       failures.push({ rule, path, message });
     }
   }
@@ -80,8 +88,11 @@ export function checkCelRules(object: KubeObject, groupKind: string): Diagnostic
 }
 
 /** The message of a failing rule, or undefined when the rule holds. */
-function evaluate(rule: CelRuleSpec, self: unknown): string | undefined {
-  const bindings = { self: toCel(self) };
+function evaluate(rule: CelRuleSpec, self: unknown, interpretOnly: boolean): string | undefined {
+  // The direct evaluation only ever confirms that a rule holds; a failing rule (rare) is
+  // evaluated again by the interpreter, whose result and error messages the diagnostics quote.
+  if (!interpretOnly && directRule(rule.ast as EncodedExpr)?.(self) === true) return undefined;
+  const bindings = { self };
   const result = program(rule.ast as EncodedExpr)(bindings);
   if (result === true) return undefined;
   let message = rule.message ?? `failed rule: ${rule.rule}`;
@@ -96,6 +107,18 @@ function evaluate(rule: CelRuleSpec, self: unknown): string | undefined {
 
 // ---------------------------------------------------------------------------------------------
 // Programs
+
+const directRules = new WeakMap<EncodedExpr, DirectRule | null>();
+
+/** The rule's direct form (see cel-direct.ts), or null when it uses something only the interpreter handles. */
+function directRule(ast: EncodedExpr): DirectRule | null {
+  let direct = directRules.get(ast);
+  if (direct === undefined) {
+    direct = compileDirect(ast, re2js) ?? null;
+    directRules.set(ast, direct);
+  }
+  return direct;
+}
 
 type Program = (bindings: { self: unknown }) => CelResult;
 
@@ -142,12 +165,28 @@ const reserved = new Set([
   'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while',
 ]);
 
+function celKey(key: string): string {
+  return reserved.has(key) ? `__${key}__` : key;
+}
+
+/** For each CEL map with escaped keys: escaped key → the key as written, for diagnostics' paths. */
+const writtenKeys = new WeakMap<Map<string, unknown>, Map<string, string>>();
+
+/** A JSON value as CEL sees it: mappings become Maps with reserved names escaped. */
 function toCel(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toCel);
-  if (isMapping(value)) {
-    return new Map(Object.entries(value).map(([key, child]) => [reserved.has(key) ? `__${key}__` : key, toCel(child)]));
+  if (typeof value !== 'object' || value === null) return value;
+  const map = new Map<string, unknown>();
+  for (const key in value) {
+    const escaped = celKey(key);
+    map.set(escaped, toCel((value as Record<string, unknown>)[key]));
+    if (escaped !== key) {
+      let written = writtenKeys.get(map);
+      if (!written) writtenKeys.set(map, (written = new Map()));
+      written.set(escaped, key);
+    }
   }
-  return value;
+  return map;
 }
 
 /** `spec.rules[*].filters[*]` → ['spec', 'rules', '*', 'filters', '*']. */
@@ -161,17 +200,35 @@ function parsePath(path: string): string[] {
   return segments;
 }
 
-/** Every node matching a rule path; `*` stands for each item of a list or value of a map. */
-function nodesAt(root: unknown, segments: readonly string[]): { value: unknown; path: Segment[] }[] {
-  let nodes: { value: unknown; path: Segment[] }[] = [{ value: root, path: [] }];
+/** A node a rule path reaches; its path (fields as written in the YAML) is built only for failures. */
+interface CelNode {
+  value: unknown;
+  parent?: CelNode;
+  segment?: Segment;
+}
+
+function pathOf(node: CelNode): Segment[] {
+  const path: Segment[] = [];
+  for (let at: CelNode | undefined = node; at?.parent; at = at.parent) path.push(at.segment!);
+  return path.reverse();
+}
+
+/** Every node of a CEL value matching a rule path; `*` stands for each item of a list or value of a map. */
+function nodesAt(root: unknown, segments: readonly string[]): CelNode[] {
+  let nodes: CelNode[] = [{ value: root }];
   for (const segment of segments) {
-    const next: typeof nodes = [];
-    for (const { value, path } of nodes) {
+    const next: CelNode[] = [];
+    for (const node of nodes) {
+      const value = node.value;
       if (segment === '*') {
-        if (Array.isArray(value)) value.forEach((item, index) => next.push({ value: item, path: [...path, index] }));
-        else if (isMapping(value)) for (const [key, item] of Object.entries(value)) next.push({ value: item, path: [...path, key] });
-      } else if (isMapping(value) && value[segment] !== undefined && value[segment] !== null) {
-        next.push({ value: value[segment], path: [...path, segment] });
+        if (Array.isArray(value)) value.forEach((item, index) => next.push({ value: item, parent: node, segment: index }));
+        else if (value instanceof Map) {
+          const written = writtenKeys.get(value);
+          for (const [key, item] of value) next.push({ value: item, parent: node, segment: written?.get(key) ?? key });
+        }
+      } else if (value instanceof Map) {
+        const item = value.get(celKey(segment));
+        if (item !== undefined && item !== null) next.push({ value: item, parent: node, segment });
       }
     }
     nodes = next;
@@ -188,8 +245,4 @@ function parseFieldPath(fieldPath: string): Segment[] {
     else segments.push(Number(match[3]));
   }
   return segments;
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isCelMap(value);
 }

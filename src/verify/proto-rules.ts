@@ -130,8 +130,8 @@ function stringViolations(rules: RuleGroup, value: string): string[] {
   if (rules.ignore_empty === true && value === '') return [];
   const out: string[] = [];
   // Lengths count code points (and bytes for *_bytes), like protoc-gen-validate.
-  const chars = needsLength(rules, 'len', 'min_len', 'max_len') ? [...value].length : 0;
-  const bytes = needsLength(rules, 'min_bytes', 'max_bytes') ? Buffer.byteLength(value, 'utf8') : 0;
+  const chars = rules.len !== undefined || rules.min_len !== undefined || rules.max_len !== undefined ? codePointLength(value) : 0;
+  const bytes = rules.min_bytes !== undefined || rules.max_bytes !== undefined ? Buffer.byteLength(value, 'utf8') : 0;
   if (typeof rules.const === 'string' && value !== rules.const) out.push(`must be ${JSON.stringify(rules.const)}`);
   if (typeof rules.len === 'number' && chars !== rules.len) out.push(`must be exactly ${rules.len} character(s) long`);
   if (typeof rules.min_len === 'number' && chars < rules.min_len) {
@@ -159,8 +159,20 @@ function stringViolations(rules: RuleGroup, value: string): string[] {
   return out;
 }
 
-function needsLength(rules: RuleGroup, ...keys: string[]): boolean {
-  return keys.some((key) => rules[key] !== undefined);
+/** The number of code points, as `[...value].length` counts them, without building the array. */
+function codePointLength(value: string): number {
+  let length = value.length;
+  for (let index = 0; index < value.length - 1; index++) {
+    const code = value.charCodeAt(index);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = value.charCodeAt(index + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        length--;
+        index++;
+      }
+    }
+  }
+  return length;
 }
 
 function bytesViolations(rules: RuleGroup, base64: string): string[] {

@@ -127,6 +127,20 @@ function absentProblems(field: ProtoField, message: ProtoMessage): string[] {
   return problems;
 }
 
+/**
+ * The key a field is written under in `value`: its JSON name or its proto name, the one that
+ * comes first when both are there; undefined when neither is.
+ */
+function writtenKey(value: Record<string, unknown>, field: ProtoField): string | undefined {
+  const hasJson = Object.prototype.hasOwnProperty.call(value, field.jsonName);
+  if (field.name === field.jsonName) return hasJson ? field.jsonName : undefined;
+  const hasProto = Object.prototype.hasOwnProperty.call(value, field.name);
+  if (hasJson && hasProto) {
+    for (const key in value) if (key === field.jsonName || key === field.name) return key;
+  }
+  return hasJson ? field.jsonName : hasProto ? field.name : undefined;
+}
+
 class Checker {
   readonly issues: ProtoIssue[] = [];
 
@@ -178,8 +192,8 @@ class Checker {
       this.issue(path, `expected an object (${message.name}), got ${describe(value)}`);
       return false;
     }
-    const keyOf = new Map<string, string>(); // proto field name -> the key it was written under
-    const oneofKeys = new Map<string, string>(); // oneof name -> the member key that set it
+    // Oneof name -> the member key that set it; made only for messages with a oneof member set.
+    let oneofKeys: Map<string, string> | undefined;
     for (const key in value) {
       const fieldValue = value[key];
       const fieldPath = join(path, key);
@@ -188,30 +202,30 @@ class Checker {
         this.issue(fieldPath, `unknown field "${key}" in ${message.name}`);
         continue;
       }
-      const earlier = keyOf.get(field.name);
-      if (earlier !== undefined) {
+      // A field can be written under its JSON name and its proto name: both is an error.
+      const earlier = writtenKey(value, field);
+      if (earlier !== key) {
         this.issue(fieldPath, `field "${field.name}" of ${message.name} is given twice ("${earlier}" and "${key}")`);
         continue;
       }
-      keyOf.set(field.name, key);
       if (fieldValue === null || fieldValue === undefined) continue; // null means "not set"
       if (field.oneof) {
-        const other = oneofKeys.get(field.oneof);
+        const other = oneofKeys?.get(field.oneof);
         if (other !== undefined) {
           this.issue(fieldPath, `"${key}" and "${other}" are both set, but they are members of oneof "${field.oneof}" of ${message.name}; set at most one`);
-        } else oneofKeys.set(field.oneof, key);
+        } else (oneofKeys ??= new Map()).set(field.oneof, key);
       }
       this.field(field, fieldValue, fieldPath);
     }
 
     // Rules of an unset oneof member (or proto3 optional field) do not apply, so ruledFields leaves them out.
     for (const field of message.ruledFields) {
-      const key = keyOf.get(field.name);
+      const key = writtenKey(value, field);
       if (key !== undefined && value[key] !== null && value[key] !== undefined) continue;
       this.absent(field, join(path, field.jsonName), message);
     }
     for (const oneof of message.requiredOneofs) {
-      if (!oneofKeys.has(oneof)) {
+      if (!oneofKeys?.has(oneof)) {
         const members = (message.oneofMembers.get(oneof) ?? []).map((name) => `"${name}"`).join(', ');
         this.issue(path, `${message.name} needs one of ${members} (oneof "${oneof}" is required)`);
       }

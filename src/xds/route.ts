@@ -190,9 +190,13 @@ export function buildRoute(route: HTTPRoute, listener?: HTTPListener): Json {
  * counts its requests in a virtual cluster named after its hostname.
  */
 export function buildVirtualHosts(listener: HTTPListener, virtualHosts: Json[], onError: (message: string) => void, virtualHostStats = false): void {
+  // By name, the first of each: hosts already in the route configuration (from a listener that
+  // shares it) and those added here.
+  const byName = new Map<string, Json>();
+  for (const existing of virtualHosts) if (!byName.has(existing.name)) byName.set(existing.name, existing);
   for (const route of listener.routes ?? []) {
     const name = `${listener.name}/${route.hostname.replaceAll('.', '_')}`;
-    let host = virtualHosts.find((v) => v.name === name);
+    let host = byName.get(name);
     if (!host) {
       host = { domains: [route.hostname], name, routes: [] };
       const metadata = resourceMetadata(listener.metadata);
@@ -201,6 +205,7 @@ export function buildVirtualHosts(listener: HTTPListener, virtualHosts: Json[], 
         host.virtualClusters = [{ headers: [{ name: ':authority', stringMatch: { prefix: route.hostname } }], name: route.hostname }];
       }
       virtualHosts.push(host);
+      byName.set(name, host);
     }
     try {
       host.routes.push(buildRoute(route, listener));
