@@ -476,3 +476,13 @@ describe('Envoy Gateway policy and proxy sections', () => {
     assert.deepEqual(kubernetes, []);
   });
 });
+
+describe('secret values in schema messages', () => {
+  it('a Secret value that breaks a rule is named by its path, never quoted', () => {
+    const secretValue = 'not base64 TOPSECRET!!';
+    const result = check(`apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  tls.key: "${secretValue}"\n`);
+    const d = only(result.diagnostics, codes.badPattern);
+    assert.equal(d.path, 'data.tls.key');
+    assert.ok(!d.message.includes('TOPSECRET'), d.message);
+  });
+});

@@ -226,7 +226,9 @@ function unknownField(object: KubeObject, error: GeneratedError): Diagnostic {
 function valueProblem(object: KubeObject, error: GeneratedError): Diagnostic {
   const path = segmentsOf(object, error.instancePath);
   const subject = path.length ? `\`${formatPath(path)}\`` : 'the document';
-  const data = error.data;
+  // A Secret's values never appear in a message, even when they are the mistake.
+  const secretValue = object.kind === 'Secret' && (path[0] === 'data' || path[0] === 'stringData') && path.length > 1;
+  const data = secretValue && typeof error.data === 'string' ? '<redacted>' : error.data;
   const schema = error.parentSchema ?? {};
   const at = (code: string, message: string) => diagnosticAt(object, path, { code, message });
   switch (error.keyword) {
