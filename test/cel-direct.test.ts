@@ -3,7 +3,7 @@
  * interpreter: it only confirms rules that hold, and gives up on anything it is not sure of.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { celRulesOf, failingCelRules } from '../src/schema/cel.js';
 import { compileDirect, undecided } from '../src/schema/cel-direct.js';
 import type { EncodedExpr } from '../src/schema/cel-ast.js';
 import { supportedKinds } from '../src/pipeline.js';
+import { yamlFiles } from './support/files.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const noRegex = { compile: () => ({ test: () => true }) };
@@ -27,15 +28,6 @@ function direct(kind: string, ruleText: string) {
 }
 
 const map = (entries: Record<string, unknown>) => new Map(Object.entries(entries));
-
-function yamlFiles(directory: string): string[] {
-  if (!existsSync(directory)) return [];
-  return readdirSync(directory).flatMap((name) => {
-    const path = join(directory, name);
-    if (statSync(path).isDirectory()) return yamlFiles(path);
-    return /\.ya?ml$/.test(name) ? [path] : [];
-  });
-}
 
 describe('direct CEL evaluation', () => {
   it('evaluates has(), string comparisons and ?: as CEL does', () => {

@@ -3,7 +3,7 @@
  * `yaml` package does, and leave to the `yaml` package every text where the two could differ.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { generateInputs } from '../src/bench/generate.js';
 import { readPlainYaml } from '../src/load/fast-yaml.js';
 import { parseTexts } from '../src/load/load.js';
 import { supportedKinds } from '../src/pipeline.js';
+import { yamlFiles } from './support/files.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -21,15 +22,6 @@ function yamlValues(text: string): unknown[] {
     .filter((document) => document.contents !== null)
     .map((document) => document.toJS())
     .filter((value) => value !== null);
-}
-
-function yamlFiles(directory: string): string[] {
-  if (!existsSync(directory)) return [];
-  return readdirSync(directory).flatMap((name) => {
-    const path = join(directory, name);
-    if (statSync(path).isDirectory()) return yamlFiles(path);
-    return /\.ya?ml$/.test(name) ? [path] : [];
-  });
 }
 
 describe('fast YAML path', () => {

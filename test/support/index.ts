@@ -2,3 +2,4 @@
 export { startHttpBackend, type Backend, type BackendHandler, type BackendOptions, type EchoBody, type RecordedRequest } from './backend.js';
 export { freePort, request, type RequestOptions, type Response } from './net.js';
 export { waitFor } from './wait.js';
+export { yamlFiles } from './files.js';
