@@ -179,20 +179,15 @@ function translateForListener(ctx: TranslationContext, policy: KubeObject, liste
     const healthCheckPath = fieldIgnoringCase(spec.healthCheck, 'path');
     if (spec.healthCheck) http.healthCheck = { path: healthCheckPath ?? '' };
     if (errors.length > 0) throw joinErrors(errors);
-    setOrDelete(http, 'tcpKeepalive', keepalive);
-    setOrDelete(http, 'connection', connection);
-    setOrDelete(http, 'timeout', timeout);
-    if (spec.enableProxyProtocol) http.enableProxyProtocol = true;
-    else delete http.enableProxyProtocol;
-    setOrDelete(http, 'tls', tls);
-  } else if (tcp) {
-    setOrDelete(tcp, 'tcpKeepalive', keepalive);
-    setOrDelete(tcp, 'connection', connection);
-    setOrDelete(tcp, 'timeout', timeout);
-    if (spec.enableProxyProtocol) tcp.enableProxyProtocol = true;
-    else delete tcp.enableProxyProtocol;
-    setOrDelete(tcp, 'tls', tls);
   }
+  const target = http ?? tcp;
+  if (!target) return;
+  setOrDelete(target, 'tcpKeepalive', keepalive);
+  setOrDelete(target, 'connection', connection);
+  setOrDelete(target, 'timeout', timeout);
+  if (spec.enableProxyProtocol) target.enableProxyProtocol = true;
+  else delete target.enableProxyProtocol;
+  setOrDelete(target, 'tls', tls);
 }
 
 function setOrDelete<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
