@@ -44,31 +44,163 @@ export interface CelFailure {
 }
 
 /**
+ * The rule and default paths of a kind as one tree, so that one walk of an object finds every
+ * node a rule is attached to and every place a default goes.
+ */
+interface PathTree {
+  /** Named children; a name is a field as written in the YAML. */
+  fields: Map<string, PathTree>;
+  /** `*`: each item of a list, or each value of a map. */
+  each?: PathTree;
+  /** The CRD default of the field this node stands for, when the field is absent. */
+  defaultValue?: unknown;
+  /** Whether a default is set at or below this node: other subtrees need no defaults walk. */
+  defaultsBelow: boolean;
+  /** Index into the per-object node lists of the rule path ending here, or -1. */
+  ruleSlot: number;
+}
+
+interface KindPlan {
+  tree: PathTree;
+  /** The rules to evaluate, in the kind's order, each with the slot of its path. */
+  rules: { rule: CelRuleSpec; slot: number }[];
+  slots: number;
+}
+
+const plans = new Map<string, KindPlan | null>();
+
+function newTree(): PathTree {
+  return { fields: new Map(), defaultsBelow: false, ruleSlot: -1 };
+}
+
+function treeNode(tree: PathTree, segments: readonly string[]): PathTree[] {
+  const visited = [tree];
+  let node = tree;
+  for (const segment of segments) {
+    let next = segment === '*' ? node.each : node.fields.get(segment);
+    if (!next) {
+      next = newTree();
+      if (segment === '*') node.each = next;
+      else node.fields.set(segment, next);
+    }
+    node = next;
+    visited.push(node);
+  }
+  return visited;
+}
+
+function kindPlan(groupKind: string): KindPlan | null {
+  let found = plans.get(groupKind);
+  if (found !== undefined) return found;
+  const kind = celKind(groupKind);
+  found = null;
+  if (kind && kind.rules.some((rule) => !rule.skip)) {
+    const tree = newTree();
+    for (const { path, value } of kind.defaults) {
+      const visited = treeNode(tree, parsePath(path));
+      visited[visited.length - 1].defaultValue = value;
+      for (const node of visited) node.defaultsBelow = true;
+    }
+    let slots = 0;
+    const rules: KindPlan['rules'] = [];
+    for (const rule of kind.rules) {
+      if (rule.skip) continue;
+      const node = treeNode(tree, parsePath(rule.path)).pop()!;
+      if (node.ruleSlot < 0) node.ruleSlot = slots++;
+      rules.push({ rule, slot: node.ruleSlot });
+    }
+    found = { tree, rules, slots };
+  }
+  plans.set(groupKind, found);
+  return found;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `value` with the CRD defaults of `tree` filled in where fields are absent, shallower defaults
+ * first so that defaults inside a defaulted value apply too. Copy on write: `value` is not
+ * changed, and subtrees without a default to add are shared.
+ */
+function withDefaults(value: unknown, tree: PathTree): unknown {
+  if (Array.isArray(value)) {
+    const each = tree.each;
+    if (!each?.defaultsBelow) return value;
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < value.length; index++) {
+      const item = value[index];
+      if (item === null || item === undefined) continue;
+      const updated = withDefaults(item, each);
+      if (updated !== item) (copy ??= value.slice())[index] = updated;
+    }
+    return copy ?? value;
+  }
+  if (!isMapping(value)) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const [field, child] of tree.fields) {
+    if (!child.defaultsBelow) continue;
+    const current = Object.prototype.hasOwnProperty.call(value, field) ? value[field] : undefined;
+    const item = current === undefined ? child.defaultValue : current;
+    if (item === undefined || item === null) continue;
+    const updated = withDefaults(item, child);
+    if (updated !== current) (copy ??= { ...value })[field] = updated;
+  }
+  const each = tree.each;
+  if (each?.defaultsBelow) {
+    const source = copy ?? value;
+    for (const key in source) {
+      const item = source[key];
+      if (item === null || item === undefined) continue;
+      const updated = withDefaults(item, each);
+      if (updated !== item) (copy ??= { ...value })[key] = updated;
+    }
+  }
+  return copy ?? value;
+}
+
+/** Appends every node of `value` a rule path reaches to that path's slot in `found`. */
+function collectNodes(value: unknown, tree: PathTree, node: CelNode, found: CelNode[][]): void {
+  if (tree.ruleSlot >= 0) found[tree.ruleSlot].push(node);
+  const each = tree.each;
+  if (Array.isArray(value)) {
+    if (each) {
+      for (let index = 0; index < value.length; index++) {
+        const item = value[index];
+        if (item !== null && item !== undefined) collectNodes(item, each, { value: item, parent: node, segment: index }, found);
+      }
+    }
+    return;
+  }
+  if (!isMapping(value)) return;
+  for (const [field, child] of tree.fields) {
+    if (!Object.prototype.hasOwnProperty.call(value, field)) continue;
+    const item = value[field];
+    if (item !== null && item !== undefined) collectNodes(item, child, { value: item, parent: node, segment: field }, found);
+  }
+  if (each) {
+    for (const key in value) {
+      const item = value[key];
+      if (item !== null && item !== undefined) collectNodes(item, each, { value: item, parent: node, segment: key }, found);
+    }
+  }
+}
+
+/**
  * Evaluates the CEL rules of `object`'s kind (`group/Kind`) on every node they are attached to.
  * The rules see the object with the CRD defaults applied, as the API server evaluates them;
  * `object` itself is not changed.
  */
 export function failingCelRules(object: KubeObject, groupKind: string, options: { interpretOnly?: boolean } = {}): CelFailure[] {
-  const kind = celKind(groupKind);
-  if (!kind || !kind.rules.some((rule) => !rule.skip)) return [];
-  // One CEL value of the whole object serves every rule; the defaults go into it, not the object.
-  const root = toCel(object);
-  // Shallower defaults come first, so defaults inside a defaulted value apply too.
-  for (const { path, value } of kind.defaults) {
-    const segments = parsePath(path);
-    const field = celKey(segments[segments.length - 1]);
-    for (const parent of nodesAt(root, segments.slice(0, -1))) {
-      if (parent.value instanceof Map && parent.value.get(field) === undefined) parent.value.set(field, toCel(value));
-    }
-  }
+  const plan = kindPlan(groupKind);
+  if (!plan) return [];
+  const root = withDefaults(object, plan.tree);
+  const nodesBySlot: CelNode[][] = Array.from({ length: plan.slots }, () => []);
+  collectNodes(root, plan.tree, { value: root }, nodesBySlot);
   const failures: CelFailure[] = [];
-  // Many rules share a node path (a dozen on `spec.rules[*].filters[*]`): find its nodes once.
-  const nodesByPath = new Map<string, CelNode[]>();
-  for (const rule of kind.rules) {
-    if (rule.skip) continue;
-    let nodes = nodesByPath.get(rule.path);
-    if (!nodes) nodesByPath.set(rule.path, (nodes = nodesAt(root, parsePath(rule.path))));
-    for (const node of nodes) {
+  for (const { rule, slot } of plan.rules) {
+    for (const node of nodesBySlot[slot]) {
       const message = evaluate(rule, node.value, options.interpretOnly === true);
       if (message === undefined) continue;
       const nodePath = pathOf(node);
@@ -92,7 +224,7 @@ function evaluate(rule: CelRuleSpec, self: unknown, interpretOnly: boolean): str
   // The direct evaluation only ever confirms that a rule holds; a failing rule (rare) is
   // evaluated again by the interpreter, whose result and error messages the diagnostics quote.
   if (!interpretOnly && directRule(rule.ast as EncodedExpr)?.(self) === true) return undefined;
-  const bindings = { self };
+  const bindings = { self: toCel(self) };
   const result = program(rule.ast as EncodedExpr)(bindings);
   if (result === true) return undefined;
   let message = rule.message ?? `failed rule: ${rule.rule}`;
@@ -169,23 +301,12 @@ function celKey(key: string): string {
   return reserved.has(key) ? `__${key}__` : key;
 }
 
-/** For each CEL map with escaped keys: escaped key → the key as written, for diagnostics' paths. */
-const writtenKeys = new WeakMap<Map<string, unknown>, Map<string, string>>();
-
-/** A JSON value as CEL sees it: mappings become Maps with reserved names escaped. */
+/** A JSON value as the interpreter sees it: mappings become Maps with reserved names escaped. */
 function toCel(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toCel);
   if (typeof value !== 'object' || value === null) return value;
   const map = new Map<string, unknown>();
-  for (const key in value) {
-    const escaped = celKey(key);
-    map.set(escaped, toCel((value as Record<string, unknown>)[key]));
-    if (escaped !== key) {
-      let written = writtenKeys.get(map);
-      if (!written) writtenKeys.set(map, (written = new Map()));
-      written.set(escaped, key);
-    }
-  }
+  for (const key in value) map.set(celKey(key), toCel((value as Record<string, unknown>)[key]));
   return map;
 }
 
@@ -211,29 +332,6 @@ function pathOf(node: CelNode): Segment[] {
   const path: Segment[] = [];
   for (let at: CelNode | undefined = node; at?.parent; at = at.parent) path.push(at.segment!);
   return path.reverse();
-}
-
-/** Every node of a CEL value matching a rule path; `*` stands for each item of a list or value of a map. */
-function nodesAt(root: unknown, segments: readonly string[]): CelNode[] {
-  let nodes: CelNode[] = [{ value: root }];
-  for (const segment of segments) {
-    const next: CelNode[] = [];
-    for (const node of nodes) {
-      const value = node.value;
-      if (segment === '*') {
-        if (Array.isArray(value)) value.forEach((item, index) => next.push({ value: item, parent: node, segment: index }));
-        else if (value instanceof Map) {
-          const written = writtenKeys.get(value);
-          for (const [key, item] of value) next.push({ value: item, parent: node, segment: written?.get(key) ?? key });
-        }
-      } else if (value instanceof Map) {
-        const item = value.get(celKey(segment));
-        if (item !== undefined && item !== null) next.push({ value: item, parent: node, segment });
-      }
-    }
-    nodes = next;
-  }
-  return nodes;
 }
 
 /** A rule's fieldPath (`.spec.name`, `['key']`, `[0]`) as path segments. */

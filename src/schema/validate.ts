@@ -116,19 +116,21 @@ function apiVersionDiagnostic(object: KubeObject, entry: GeneratedKind): Diagnos
 
 /** Removes null-valued fields outside metadata and status, as the API server prunes them. */
 function dropNulls(object: KubeObject): void {
-  const prune = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(prune);
-    else if (isMapping(value)) {
-      for (const [key, child] of Object.entries(value)) {
-        if (child === null) delete value[key];
-        else prune(child);
-      }
-    }
-  };
-  for (const [key, child] of Object.entries(object)) {
+  for (const key in object) {
     if (key === 'metadata' || key === 'status') continue;
-    if (child === null) delete object[key];
-    else prune(child);
+    if ((object as Record<string, unknown>)[key] === null) delete (object as Record<string, unknown>)[key];
+    else pruneNulls((object as Record<string, unknown>)[key]);
+  }
+}
+
+function pruneNulls(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) pruneNulls(value[index]);
+  } else if (isMapping(value)) {
+    for (const key in value) {
+      if (value[key] === null) delete value[key];
+      else pruneNulls(value[key]);
+    }
   }
 }
 
