@@ -3,6 +3,7 @@
  * route wins over one targeting the route's Gateway; the older of two policies naming the same
  * target wins, the other is Conflicted.
  */
+import { cloneData } from '../ir/clone.js';
 import type { HTTPRoute, TCPRoute, TrafficFeatures, UDPListener, Xds } from '../ir/types.js';
 import type { KubeObject } from '../load/resource.js';
 import type { GatewayContext, TranslationContext } from './context.js';
@@ -103,7 +104,7 @@ function applyToHTTPRoute(policy: KubeObject, route: HTTPRoute, built: BuiltTraf
     failRoute(route);
     return;
   }
-  const traffic: TrafficFeatures = structuredClone(built.features);
+  const traffic: TrafficFeatures = cloneData(built.features);
   const timeout = mergeTimeouts(built.timeout, route.traffic?.timeout);
   if (timeout) traffic.timeout = timeout;
   // An active HTTP health check without a host asks for the route's own hostname.
@@ -118,14 +119,14 @@ function applyToTCPRoute(route: TCPRoute, built: BuiltTrafficFeatures): void {
   const { loadBalancer, proxyProtocol, healthCheck, circuitBreaker, tcpKeepalive, backendConnection, dns } = built.features;
   const settings: Record<string, unknown> = { loadBalancer, proxyProtocol, healthCheck, circuitBreaker, tcpKeepalive, timeout: built.timeout, backendConnection, dns };
   for (const [key, value] of Object.entries(settings)) {
-    if (value !== undefined) route[key] = structuredClone(value);
+    if (value !== undefined) route[key] = cloneData(value);
   }
   const http = (route.healthCheck as TrafficFeatures['healthCheck'])?.active?.http;
   if (http && http.host === undefined) http.host = '';
 }
 
 function applyToUDPRoute(route: UDPRoute, built: BuiltTrafficFeatures): void {
-  if (built.features.loadBalancer) route.loadBalancer = structuredClone(built.features.loadBalancer);
+  if (built.features.loadBalancer) route.loadBalancer = cloneData(built.features.loadBalancer);
 }
 
 function applyToRoute(

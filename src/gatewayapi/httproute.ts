@@ -120,7 +120,7 @@ export function attachRuleBackends(ctx: TranslationContext, route: KubeObject, p
 
 function filtersForRoute(filters: ReturnType<typeof processFilters>): Partial<HTTPRoute> {
   const { error: _error, ...rest } = filters;
-  return structuredClone(rest);
+  return cloneData(rest);
 }
 
 export function stringMatch(type: string | undefined, name: string | undefined, value: string): StringMatch {
@@ -177,8 +177,11 @@ export function attachToListeners(ctx: TranslationContext, route: KubeObject, pa
     if (!irListener) continue;
     if (route.kind === 'GRPCRoute') irListener.isHTTP2 = true;
     for (const host of hosts) {
+      const hostSuffix = host.replaceAll('.', '_');
       for (const base of routes) {
-        const hostRoute: HTTPRoute = { ...cloneData(base), name: `${base.name}/${host.replaceAll('.', '_')}`, hostname: host };
+        const hostRoute = cloneData(base);
+        hostRoute.name = `${base.name}/${hostSuffix}`;
+        hostRoute.hostname = host;
         if (hostRoute.redirect && hostRoute.redirect.port === undefined) {
           const scheme = hostRoute.redirect.scheme?.toLowerCase();
           hostRoute.redirect.port = scheme === 'http' ? 80 : scheme === 'https' ? 443 : listener.port;

@@ -257,7 +257,10 @@ export function irRoutePrefix(route: KubeObject): string {
  * scanning all of them.
  */
 export function httpRoutesByPrefix(ctx: { xdsIR: Record<string, Xds> }): Map<string, HTTPRoute[]> {
-  const byPrefix = new Map<string, HTTPRoute[]>();
+  // Made once per translation: policies run after every route is in the IR and add none.
+  let byPrefix = routesByPrefixCache.get(ctx.xdsIR);
+  if (byPrefix) return byPrefix;
+  byPrefix = new Map<string, HTTPRoute[]>();
   for (const xds of Object.values(ctx.xdsIR)) {
     for (const listener of xds.http ?? []) {
       for (const irRoute of listener.routes ?? []) {
@@ -270,8 +273,11 @@ export function httpRoutesByPrefix(ctx: { xdsIR: Record<string, Xds> }): Map<str
       }
     }
   }
+  routesByPrefixCache.set(ctx.xdsIR, byPrefix);
   return byPrefix;
 }
+
+const routesByPrefixCache = new WeakMap<Record<string, Xds>, Map<string, HTTPRoute[]>>();
 
 /**
  * Policies of one kind processed for one GatewayClass: they are taken oldest first, and each one

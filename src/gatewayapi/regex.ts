@@ -11,15 +11,31 @@ import { codes } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { KubeObject } from '../load/resource.js';
 
+/**
+ * Each pattern compiled once: a repository repeats the same few patterns across thousands of
+ * routes. Holds the compiled pattern or the Go-style error message; as many entries as the input
+ * has distinct patterns.
+ */
+const compiled = new Map<string, RE2JS | string>();
+
+function compileCached(pattern: string): RE2JS | string {
+  let result = compiled.get(pattern);
+  if (result === undefined) {
+    try {
+      result = RE2JS.compile(pattern);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      result = message.startsWith('error parsing regexp') ? message : `error parsing regexp: ${message}`;
+    }
+    compiled.set(pattern, result);
+  }
+  return result;
+}
+
 /** A Go-style error message for an invalid pattern, or undefined when it is valid. */
 export function validateRegex(pattern: string): string | undefined {
-  try {
-    RE2JS.compile(pattern);
-    return undefined;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return message.startsWith('error parsing regexp') ? message : `error parsing regexp: ${message}`;
-  }
+  const result = compileCached(pattern);
+  return typeof result === 'string' ? result : undefined;
 }
 
 /**
@@ -27,11 +43,8 @@ export function validateRegex(pattern: string): string | undefined {
  * that does not compile.
  */
 export function regexMatchesFully(pattern: string, input: string): boolean {
-  try {
-    return RE2JS.compile(pattern).matches(input);
-  } catch {
-    return false;
-  }
+  const result = compileCached(pattern);
+  return typeof result !== 'string' && result.matches(input);
 }
 
 interface PathMatchLike {
@@ -95,11 +108,8 @@ export function shadowedRoutes(routes: readonly RouteLike[]): ShadowedRoute[] {
 }
 
 function compileOrNull(pattern: string): RE2JS | null {
-  try {
-    return RE2JS.compile(pattern);
-  } catch {
-    return null;
-  }
+  const result = compileCached(pattern);
+  return typeof result === 'string' ? null : result;
 }
 
 /** `httproute/ns/name/rule/R/match/M/...` → the route object's kind, namespace, name and match path. */

@@ -6,6 +6,7 @@
  * (a second one is Conflicted); then policies targeting Gateways fill in the routes that no
  * route-level policy claimed, and are marked Overridden for the routes they lost.
  */
+import { cloneData } from '../ir/clone.js';
 import type { HTTPRoute } from '../ir/types.js';
 import type { KubeObject } from '../load/resource.js';
 import type { TranslationContext } from './context.js';
@@ -50,7 +51,7 @@ function httpRoutesOf(ctx: TranslationContext, irKey: string): { listenerName: s
  * serving it without (part of) its security or extensions would fail open.
  */
 function applyToRoute(route: HTTPRoute, field: RoutePolicyKind['field'], value: Record<string, unknown> | undefined, errors: readonly Error[]): void {
-  if (value) route[field] = structuredClone(value);
+  if (value) route[field] = cloneData(value);
   if (errors.length) route.directResponse = { statusCode: 500 };
 }
 

@@ -94,23 +94,29 @@ export function certificatePairProblems(secret: string, certificateBase64: strin
 export function certificateProblems(irs: readonly unknown[], now: Date = new Date()): CertificateProblem[] {
   const seen = new Set<string>();
   const problems: CertificateProblem[] = [];
-  const visit = (value: unknown) => {
+  // The whole IR is walked (certificates sit wherever a TLS setting does): plain loops, no closures.
+  const visit = (value: unknown): void => {
     if (Array.isArray(value)) {
-      value.forEach(visit);
+      for (let index = 0; index < value.length; index++) {
+        const item = value[index];
+        if (item !== null && typeof item === 'object') visit(item);
+      }
       return;
     }
-    if (value === null || typeof value !== 'object') return;
     const object = value as Record<string, unknown>;
-    if (typeof object.name === 'string' && typeof object.serverCertificate === 'string' && typeof object.privateKey === 'string') {
+    if (typeof object.serverCertificate === 'string' && typeof object.name === 'string' && typeof object.privateKey === 'string') {
       if (!seen.has(object.name)) {
         seen.add(object.name);
         problems.push(...certificatePairProblems(object.name, object.serverCertificate, object.privateKey, now));
       }
       return;
     }
-    for (const key in object) visit(object[key]);
+    for (const key in object) {
+      const item = object[key];
+      if (item !== null && typeof item === 'object') visit(item);
+    }
   };
-  irs.forEach(visit);
+  for (const ir of irs) if (ir !== null && typeof ir === 'object') visit(ir);
   return problems;
 }
 
