@@ -6,24 +6,28 @@ import { any, typeUrlPrefix, type Json } from '../xds/resources.js';
 
 /**
  * The value tree with every object for which `replace` returns a value replaced (and the
- * replacement rewritten in turn). Subtrees with nothing to replace are shared with `value`, not
+ * replacement rewritten in turn). `replace` returns the object itself to keep it and everything
+ * under it as they are, unvisited. Subtrees with nothing to replace are shared with `value`, not
  * copied: a bootstrap's route tables are most of its size and rarely change.
  */
 export function rewrite(value: unknown, replace: (object: Json) => Json | undefined): unknown {
   if (Array.isArray(value)) {
     let items: unknown[] | undefined;
-    value.forEach((item, index) => {
+    for (let index = 0; index < value.length; index++) {
+      const item = value[index];
       const rewritten = rewrite(item, replace);
       if (rewritten !== item) (items ??= value.slice())[index] = rewritten;
-    });
+    }
     return items ?? value;
   }
   if (value === null || typeof value !== 'object') return value;
   const replaced = replace(value as Json);
+  if (replaced === value) return value;
   const source = replaced ?? (value as Json);
   let result: Json | undefined = replaced === undefined ? undefined : { ...replaced };
   for (const key in source) {
     const item = source[key];
+    if (item === null || typeof item !== 'object') continue;
     const rewritten = rewrite(item, replace);
     if (rewritten !== item) (result ??= { ...source })[key] = rewritten;
   }

@@ -37,7 +37,6 @@ export function fileNameFor(resourceName: string): string {
   return `${readable}-${hash}.json`;
 }
 
-/** Rewrites a value tree; `replace` returns a replacement for an object, or undefined to keep it. */
 /** True if any ADS config source is left: Envoy would wait forever for a control plane. */
 function usesAds(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(usesAds);
