@@ -43,9 +43,9 @@ export function mapValueRules(rules: FieldRules | undefined): FieldRules | undef
   return group(group(rules, 'map'), 'values');
 }
 
-export function repeatedViolations(rules: FieldRules | undefined, items: unknown[]): string[] {
+export function repeatedViolations(rules: FieldRules | undefined, items: unknown[]): readonly string[] {
   const repeated = group(rules, 'repeated');
-  if (!repeated || (repeated.ignore_empty === true && items.length === 0)) return [];
+  if (!repeated || (repeated.ignore_empty === true && items.length === 0)) return noViolations;
   const out: string[] = [];
   if (typeof repeated.min_items === 'number' && items.length < repeated.min_items) {
     out.push(`needs at least ${repeated.min_items} item(s), has ${items.length}`);
@@ -60,12 +60,51 @@ export function repeatedViolations(rules: FieldRules | undefined, items: unknown
   return out;
 }
 
-export function mapViolations(rules: FieldRules | undefined, size: number): string[] {
+export function mapViolations(rules: FieldRules | undefined, size: number): readonly string[] {
   const map = group(rules, 'map');
-  if (!map || (map.ignore_empty === true && size === 0)) return [];
+  if (!map || (map.ignore_empty === true && size === 0)) return noViolations;
   const out: string[] = [];
   if (typeof map.min_pairs === 'number' && size < map.min_pairs) out.push(`needs at least ${map.min_pairs} entr(ies), has ${size}`);
   if (typeof map.max_pairs === 'number' && size > map.max_pairs) out.push(`allows at most ${map.max_pairs} entr(ies), has ${size}`);
+  return out;
+}
+
+/**
+ * One rule group (e.g. `string: { min_len: 1 }`) compiled for a value that already has the right
+ * JSON type. It returns the shared empty list when the value passes, which is nearly always.
+ */
+type GroupCheck = (value: unknown, enumValues: Record<string, number> | undefined) => readonly string[];
+
+/** A field's single-value rules, compiled once: the checks of the groups that can fail, in rule order. */
+export type ValueRules = readonly GroupCheck[];
+
+// Rules objects come from the loaded descriptor and live as long as it, so compiling each once pays.
+const compiled = new WeakMap<FieldRules, ValueRules>();
+
+/** The compiled single-value rules, or undefined when none of them can ever fail. */
+export function compileValueRules(rules: FieldRules | undefined): ValueRules | undefined {
+  if (!rules) return undefined;
+  let checks = compiled.get(rules);
+  if (!checks) {
+    const found: GroupCheck[] = [];
+    for (const name in rules) {
+      const ruleGroup = group(rules, name);
+      const check = ruleGroup && compileGroup(name, ruleGroup);
+      if (check) found.push(check);
+    }
+    checks = found;
+    compiled.set(rules, checks);
+  }
+  return checks.length > 0 ? checks : undefined;
+}
+
+/** Violations of compiled single-value rules; `enumValues` maps names to numbers for an enum field. */
+export function checkValue(rules: ValueRules, value: unknown, enumValues?: Record<string, number>): readonly string[] {
+  let out = noViolations;
+  for (const check of rules) {
+    const found = check(value, enumValues);
+    if (found.length > 0) out = out.concat(found);
+  }
   return out;
 }
 
@@ -78,85 +117,125 @@ export function valueViolations(
   value: unknown,
   enumValues?: Record<string, number>,
 ): readonly string[] {
-  if (!rules) return noViolations;
-  let out = noViolations;
-  for (const name in rules) {
-    const ruleGroup = group(rules, name);
-    if (!ruleGroup) continue;
-    const found = groupViolations(name, ruleGroup, value, enumValues);
-    if (found.length > 0) out = out.concat(found);
-  }
-  return out;
+  const checks = compileValueRules(rules);
+  return checks ? checkValue(checks, value, enumValues) : noViolations;
 }
 
-function groupViolations(
-  name: string,
-  rules: RuleGroup,
-  value: unknown,
-  enumValues: Record<string, number> | undefined,
-): readonly string[] {
-  if (name === 'string' && typeof value === 'string') return stringViolations(rules, value);
-  if (name === 'bytes' && typeof value === 'string') return bytesViolations(rules, value);
-  if (name === 'bool' && typeof value === 'boolean') {
-    return typeof rules.const === 'boolean' && value !== rules.const ? [`must be ${rules.const}`] : noViolations;
+function compileGroup(name: string, rules: RuleGroup): GroupCheck | undefined {
+  if (name === 'string') {
+    const check = compileString(rules);
+    return (value) => (typeof value === 'string' ? check(value) : noViolations);
+  }
+  if (name === 'bytes') return (value) => (typeof value === 'string' ? bytesViolations(rules, value) : noViolations);
+  if (name === 'bool') {
+    const constant = rules.const;
+    if (typeof constant !== 'boolean') return undefined;
+    const broken = [`must be ${constant}`];
+    return (value) => (typeof value === 'boolean' && value !== constant ? broken : noViolations);
   }
   if (name === 'enum') {
-    const number = typeof value === 'string' ? enumValues?.[value] : typeof value === 'number' ? value : undefined;
-    if (number === undefined) return noViolations;
-    return comparableViolations(rules, number, (raw) => (typeof raw === 'number' ? raw : undefined), String);
+    const check = compileComparable(rules, (raw) => (typeof raw === 'number' ? raw : undefined), String);
+    if (!check) return undefined;
+    return (value, enumValues) => {
+      const number = typeof value === 'string' ? enumValues?.[value] : typeof value === 'number' ? value : undefined;
+      return number === undefined ? noViolations : check(number);
+    };
   }
   if (name === 'double' || name === 'float') {
-    const number = Number(value);
-    if (rules.ignore_empty === true && number === 0) return noViolations;
-    return comparableViolations(rules, number, Number, String);
+    const check = compileComparable(rules, Number, String);
+    if (!check) return undefined;
+    const ignoreEmpty = rules.ignore_empty === true;
+    return (value) => {
+      const number = Number(value);
+      return ignoreEmpty && number === 0 ? noViolations : check(number);
+    };
   }
-  if (integerGroups.has(name)) {
-    const big = toBigInt(value);
-    if (big === undefined || (rules.ignore_empty === true && big === 0n)) return noViolations;
-    return comparableViolations(rules, big, toBigInt, String);
+  if (integerGroups.has(name)) return compileInteger(rules);
+  if (name === 'duration') {
+    const check = compileComparable(rules, boundNanos, formatNanos);
+    if (!check) return undefined;
+    return (value) => {
+      const nanos = typeof value === 'string' ? durationNanos(value) : undefined;
+      return nanos === undefined ? noViolations : check(nanos);
+    };
   }
-  if (name === 'duration' && typeof value === 'string') {
-    const nanos = durationNanos(value);
-    return nanos === undefined ? noViolations : comparableViolations(rules, nanos, boundNanos, formatNanos);
+  if (name === 'any') {
+    const check = compileMembership(rules, (v) => (typeof v === 'string' ? v : undefined), JSON.stringify);
+    if (!check) return undefined;
+    return (value) => {
+      const typeUrl = value && typeof value === 'object' ? (value as Record<string, unknown>)['@type'] : undefined;
+      return typeof typeUrl === 'string' ? check(typeUrl, undefined) ?? noViolations : noViolations;
+    };
   }
-  if (name === 'any' && value && typeof value === 'object') {
-    const typeUrl = (value as Record<string, unknown>)['@type'];
-    if (typeof typeUrl === 'string') return membershipViolations(rules, typeUrl, (v) => (typeof v === 'string' ? v : undefined), JSON.stringify);
-  }
-  return noViolations;
+  return undefined;
 }
 
-function stringViolations(rules: RuleGroup, value: string): string[] {
-  if (rules.ignore_empty === true && value === '') return [];
-  const out: string[] = [];
+function compileInteger(rules: RuleGroup): GroupCheck | undefined {
+  const check = compileComparable(rules, toBigInt, String);
+  if (!check) return undefined;
+  const ignoreEmpty = rules.ignore_empty === true;
+  // Most integer rules are plain bounds (gt: 0, lte: 65535); a safe integer can be compared with
+  // the bigint bounds directly, without turning every value into a bigint.
+  const bounds = check.plainBounds;
+  return (value) => {
+    if (bounds && typeof value === 'number' && Number.isSafeInteger(value) && (ignoreEmpty && value === 0 || bounds(value))) {
+      return noViolations;
+    }
+    const big = toBigInt(value);
+    if (big === undefined || (ignoreEmpty && big === 0n)) return noViolations;
+    return check(big);
+  };
+}
+
+function compileString(rules: RuleGroup): (value: string) => readonly string[] {
+  const ignoreEmpty = rules.ignore_empty === true;
   // Lengths count code points (and bytes for *_bytes), like protoc-gen-validate.
-  const chars = rules.len !== undefined || rules.min_len !== undefined || rules.max_len !== undefined ? codePointLength(value) : 0;
-  const bytes = rules.min_bytes !== undefined || rules.max_bytes !== undefined ? Buffer.byteLength(value, 'utf8') : 0;
-  if (typeof rules.const === 'string' && value !== rules.const) out.push(`must be ${JSON.stringify(rules.const)}`);
-  if (typeof rules.len === 'number' && chars !== rules.len) out.push(`must be exactly ${rules.len} character(s) long`);
-  if (typeof rules.min_len === 'number' && chars < rules.min_len) {
-    out.push(rules.min_len === 1 ? 'must not be empty' : `must be at least ${rules.min_len} characters long`);
-  }
-  if (typeof rules.max_len === 'number' && chars > rules.max_len) out.push(`must be at most ${rules.max_len} characters long`);
-  if (typeof rules.min_bytes === 'number' && bytes < rules.min_bytes) {
-    out.push(rules.min_bytes === 1 ? 'must not be empty' : `must be at least ${rules.min_bytes} bytes long`);
-  }
-  if (typeof rules.max_bytes === 'number' && bytes > rules.max_bytes) out.push(`must be at most ${rules.max_bytes} bytes long`);
-  if (typeof rules.prefix === 'string' && !value.startsWith(rules.prefix)) out.push(`must start with ${JSON.stringify(rules.prefix)}`);
-  if (typeof rules.suffix === 'string' && !value.endsWith(rules.suffix)) out.push(`must end with ${JSON.stringify(rules.suffix)}`);
-  if (typeof rules.contains === 'string' && !value.includes(rules.contains)) out.push(`must contain ${JSON.stringify(rules.contains)}`);
-  out.push(...membershipViolations(rules, value, (v) => v, JSON.stringify));
-  if (typeof rules.pattern === 'string') {
-    const pattern = compilePattern(rules.pattern);
-    if (pattern && !pattern.test(value)) out.push(`must match the pattern ${JSON.stringify(rules.pattern)}`);
-  }
-  // An empty value is left to min_len: Envoy's non-empty header regexes would otherwise flag
-  // absent optional fields that carry no min_len.
-  if (typeof rules.well_known_regex === 'string' && value !== '') {
-    const check = headerRegex(rules.well_known_regex, rules.strict !== false);
-    if (check && !check.test(value)) out.push(`is not a valid ${rules.well_known_regex === 'HTTP_HEADER_NAME' ? 'HTTP header name' : 'HTTP header value'}`);
-  }
-  return out;
+  const countChars = rules.len !== undefined || rules.min_len !== undefined || rules.max_len !== undefined;
+  const countBytes = rules.min_bytes !== undefined || rules.max_bytes !== undefined;
+  const constant = typeof rules.const === 'string' ? rules.const : undefined;
+  const len = typeof rules.len === 'number' ? rules.len : undefined;
+  const minLen = typeof rules.min_len === 'number' ? rules.min_len : undefined;
+  const maxLen = typeof rules.max_len === 'number' ? rules.max_len : undefined;
+  const minBytes = typeof rules.min_bytes === 'number' ? rules.min_bytes : undefined;
+  const maxBytes = typeof rules.max_bytes === 'number' ? rules.max_bytes : undefined;
+  const prefix = typeof rules.prefix === 'string' ? rules.prefix : undefined;
+  const suffix = typeof rules.suffix === 'string' ? rules.suffix : undefined;
+  const contains = typeof rules.contains === 'string' ? rules.contains : undefined;
+  const membership = compileMembership(rules, (v) => v as string, JSON.stringify);
+  const patternSource = typeof rules.pattern === 'string' ? rules.pattern : undefined;
+  const pattern = patternSource === undefined ? undefined : compilePattern(patternSource);
+  const wellKnown = typeof rules.well_known_regex === 'string' ? rules.well_known_regex : undefined;
+  const header = wellKnown === undefined ? undefined : headerCheck(wellKnown, rules.strict !== false);
+  return (value) => {
+    if (ignoreEmpty && value === '') return noViolations;
+    let out: string[] | undefined;
+    // A string has between length/2 and length code points, which settles min_len/max_len
+    // without counting for all but short or long values.
+    const counted = countChars && (len !== undefined || (minLen !== undefined && value.length < 2 * minLen) || (maxLen !== undefined && value.length > maxLen));
+    const chars = counted ? codePointLength(value) : value.length;
+    const bytes = countBytes ? Buffer.byteLength(value, 'utf8') : 0;
+    if (constant !== undefined && value !== constant) (out ??= []).push(`must be ${JSON.stringify(constant)}`);
+    if (len !== undefined && chars !== len) (out ??= []).push(`must be exactly ${len} character(s) long`);
+    if (minLen !== undefined && chars < minLen) {
+      (out ??= []).push(minLen === 1 ? 'must not be empty' : `must be at least ${minLen} characters long`);
+    }
+    if (maxLen !== undefined && chars > maxLen) (out ??= []).push(`must be at most ${maxLen} characters long`);
+    if (minBytes !== undefined && bytes < minBytes) {
+      (out ??= []).push(minBytes === 1 ? 'must not be empty' : `must be at least ${minBytes} bytes long`);
+    }
+    if (maxBytes !== undefined && bytes > maxBytes) (out ??= []).push(`must be at most ${maxBytes} bytes long`);
+    if (prefix !== undefined && !value.startsWith(prefix)) (out ??= []).push(`must start with ${JSON.stringify(prefix)}`);
+    if (suffix !== undefined && !value.endsWith(suffix)) (out ??= []).push(`must end with ${JSON.stringify(suffix)}`);
+    if (contains !== undefined && !value.includes(contains)) (out ??= []).push(`must contain ${JSON.stringify(contains)}`);
+    if (membership) out = membership(value, out);
+    if (pattern && !pattern.test(value)) (out ??= []).push(`must match the pattern ${JSON.stringify(patternSource)}`);
+    // An empty value is left to min_len: Envoy's non-empty header regexes would otherwise flag
+    // absent optional fields that carry no min_len.
+    if (header && value !== '' && !header(value)) {
+      (out ??= []).push(`is not a valid ${wellKnown === 'HTTP_HEADER_NAME' ? 'HTTP header name' : 'HTTP header value'}`);
+    }
+    return out ?? noViolations;
+  };
 }
 
 /** The number of code points, as `[...value].length` counts them, without building the array. */
@@ -175,7 +254,7 @@ function codePointLength(value: string): number {
   return length;
 }
 
-function bytesViolations(rules: RuleGroup, base64: string): string[] {
+function bytesViolations(rules: RuleGroup, base64: string): readonly string[] {
   const length = Buffer.from(base64, 'base64').length;
   const out: string[] = [];
   if (typeof rules.min_len === 'number' && length < rules.min_len) out.push(`must be at least ${rules.min_len} byte(s)`);
@@ -184,12 +263,45 @@ function bytesViolations(rules: RuleGroup, base64: string): string[] {
 }
 
 // protoc-gen-validate's header checks: strict follows RFC 7230 tokens (names may carry the ':'
-// of HTTP/2 pseudo-headers); non-strict only forbids NUL, CR and LF.
-function headerRegex(kind: string, strict: boolean): RegExp | undefined {
-  if (!strict && (kind === 'HTTP_HEADER_NAME' || kind === 'HTTP_HEADER_VALUE')) return /^[^\0\n\r]*$/;
-  if (kind === 'HTTP_HEADER_NAME') return /^:?[0-9a-zA-Z!#$%&'*+\-.^_|~`]+$/;
-  if (kind === 'HTTP_HEADER_VALUE') return /^[^\0-\x08\x0A-\x1F\x7F]*$/;
+// of HTTP/2 pseudo-headers); non-strict only forbids NUL, CR and LF. Written as loops over the
+// UTF-16 code units (what the equivalent regexes test) because they run on every header string.
+function headerCheck(kind: string, strict: boolean): ((value: string) => boolean) | undefined {
+  if (!strict && (kind === 'HTTP_HEADER_NAME' || kind === 'HTTP_HEADER_VALUE')) return lacksNulCrLf;
+  if (kind === 'HTTP_HEADER_NAME') return isHeaderName;
+  if (kind === 'HTTP_HEADER_VALUE') return isHeaderValue;
   return undefined;
+}
+
+function lacksNulCrLf(value: string): boolean {
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (code === 0 || code === 0x0a || code === 0x0d) return false;
+  }
+  return true;
+}
+
+// RFC 7230 tchar: 0-9 a-z A-Z ! # $ % & ' * + - . ^ _ | ~ `
+const tokenChars = new Uint8Array(128);
+for (const char of "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%&'*+-.^_|~`") tokenChars[char.charCodeAt(0)] = 1;
+
+/** /^:?[tchar]+$/ */
+function isHeaderName(value: string): boolean {
+  const start = value.charCodeAt(0) === 0x3a ? 1 : 0;
+  if (value.length <= start) return false;
+  for (let index = start; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (code >= 128 || tokenChars[code] === 0) return false;
+  }
+  return true;
+}
+
+/** /^[^\0-\x08\x0A-\x1F\x7F]*$/: no control character but horizontal tab. */
+function isHeaderValue(value: string): boolean {
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return false;
+  }
+  return true;
 }
 
 const patternCache = new Map<string, RegExp | undefined>();
@@ -208,40 +320,65 @@ function compilePattern(source: string): RegExp | undefined {
   return patternCache.get(source);
 }
 
-function membershipViolations<T>(rules: RuleGroup, value: T, convert: (raw: unknown) => T | undefined, show: (v: T) => string): string[] {
-  const out: string[] = [];
-  const allowed = list(rules.in)?.map(convert);
-  if (allowed && allowed.length > 0 && !allowed.includes(value)) out.push(`must be one of ${allowed.map((v) => show(v as T)).join(', ')}`);
-  const denied = list(rules.not_in)?.map(convert);
-  if (denied?.includes(value)) out.push(`must not be ${show(value)}`);
-  return out;
-}
-
-/** const / lt / lte / gt / gte / in / not_in, with protoc-gen-validate's "outside the range" reading when the lower bound exceeds the upper. */
-function comparableViolations<T extends number | bigint>(
+/**
+ * in / not_in, compiled: adds the violations to `out` (made when the first one is found) and
+ * returns it; undefined when the rules have neither list.
+ */
+function compileMembership<T>(
   rules: RuleGroup,
-  value: T,
   convert: (raw: unknown) => T | undefined,
   show: (v: T) => string,
-): string[] {
-  const out: string[] = [];
+): ((value: T, out: string[] | undefined) => string[] | undefined) | undefined {
+  const allowed = list(rules.in)?.map(convert);
+  const denied = list(rules.not_in)?.map(convert);
+  const mustBeOneOf = allowed && allowed.length > 0 ? `must be one of ${allowed.map((v) => show(v as T)).join(', ')}` : undefined;
+  if (mustBeOneOf === undefined && !denied?.length) return undefined;
+  return (value, out) => {
+    if (mustBeOneOf !== undefined && !allowed!.includes(value)) (out ??= []).push(mustBeOneOf);
+    if (denied?.includes(value)) (out ??= []).push(`must not be ${show(value)}`);
+    return out;
+  };
+}
+
+interface ComparableCheck<T> {
+  (value: T): readonly string[];
+  /** Set when the rules are only lt/lte/gt/gte: whether a number is within them, compared with the bounds as they are. */
+  plainBounds?: (value: number) => boolean;
+}
+
+/**
+ * const / lt / lte / gt / gte / in / not_in, compiled; undefined when none is set. Follows
+ * protoc-gen-validate's "outside the range" reading when the lower bound exceeds the upper.
+ */
+function compileComparable<T extends number | bigint>(
+  rules: RuleGroup,
+  convert: (raw: unknown) => T | undefined,
+  show: (v: T) => string,
+): ComparableCheck<T> | undefined {
   const bound = (key: string): T | undefined => (key in rules ? convert(rules[key]) : undefined);
   const constant = bound('const');
-  if (constant !== undefined && value !== constant) out.push(`must be ${show(constant)}`);
   const [gt, gte, lt, lte] = [bound('gt'), bound('gte'), bound('lt'), bound('lte')];
   const lower = gt ?? gte;
   const upper = lt ?? lte;
-  const lowerOk = gt !== undefined ? value > gt : gte !== undefined ? value >= gte : true;
-  const upperOk = lt !== undefined ? value < lt : lte !== undefined ? value <= lte : true;
+  const membership = compileMembership(rules, convert, show);
+  if (constant === undefined && lower === undefined && upper === undefined && !membership) return undefined;
   const lowerText = gt !== undefined ? `> ${show(gt)}` : gte !== undefined ? `>= ${show(gte)}` : '';
   const upperText = lt !== undefined ? `< ${show(lt)}` : lte !== undefined ? `<= ${show(lte)}` : '';
-  if (lower !== undefined && upper !== undefined && lower > upper) {
-    if (!lowerOk && !upperOk) out.push(`must be ${lowerText} or ${upperText}, is ${show(value)}`);
-  } else if (!lowerOk || !upperOk) {
-    out.push(`must be ${[lowerText, upperText].filter(Boolean).join(' and ')}, is ${show(value)}`);
-  }
-  out.push(...membershipViolations(rules, value, convert, show));
-  return out;
+  const outside = lower !== undefined && upper !== undefined && lower > upper;
+  const range = outside ? `${lowerText} or ${upperText}` : [lowerText, upperText].filter(Boolean).join(' and ');
+  // Number and bigint compare exactly with < and >, so these work on either.
+  const lowerOk = (value: number | bigint): boolean => (gt !== undefined ? value > gt : gte !== undefined ? value >= gte : true);
+  const upperOk = (value: number | bigint): boolean => (lt !== undefined ? value < lt : lte !== undefined ? value <= lte : true);
+  const inBounds = (value: number | bigint): boolean => (outside ? lowerOk(value) || upperOk(value) : lowerOk(value) && upperOk(value));
+  const check: ComparableCheck<T> = (value) => {
+    let out: string[] | undefined;
+    if (constant !== undefined && value !== constant) (out ??= []).push(`must be ${show(constant)}`);
+    if (!inBounds(value)) (out ??= []).push(`must be ${range}, is ${show(value)}`);
+    if (membership) out = membership(value, out);
+    return out ?? noViolations;
+  };
+  if (constant === undefined && !membership) check.plainBounds = inBounds;
+  return check;
 }
 
 function toBigInt(raw: unknown): bigint | undefined {
