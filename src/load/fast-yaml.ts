@@ -14,34 +14,61 @@ import { FAILSAFE_SCHEMA, loadAll, Type } from 'js-yaml';
 /*
  * The YAML 1.2 core schema as the `yaml` package resolves plain scalars (the same patterns and
  * conversions), so that both parsers give the same value: `0b1`, `1_000` and `yes` stay strings,
- * timestamps stay strings, and there is no `<<` merge.
+ * timestamps stay strings, and there is no `<<` merge. The number tests look at the first
+ * character before their pattern, as most scalars are names that no pattern matches.
  */
-const nullType = new Type('tag:yaml.org,2002:null', {
-  kind: 'scalar',
-  resolve: (data: string) => /^(?:~|[Nn]ull|NULL)?$/.test(data),
-  construct: () => null,
-});
-const boolType = new Type('tag:yaml.org,2002:bool', {
-  kind: 'scalar',
-  resolve: (data: string) => /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(data),
-  construct: (data: string) => data[0] === 't' || data[0] === 'T',
-});
-const intType = new Type('tag:yaml.org,2002:int', {
-  kind: 'scalar',
-  resolve: (data: string) => /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/.test(data),
-  construct: (data: string) =>
-    data.startsWith('0o') ? Number.parseInt(data.slice(2), 8) : data.startsWith('0x') ? Number.parseInt(data.slice(2), 16) : Number.parseInt(data, 10),
-});
-const floatType = new Type('tag:yaml.org,2002:float', {
-  kind: 'scalar',
-  resolve: (data: string) =>
-    /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/.test(data),
-  construct: (data: string) => {
-    if (/nan$/i.test(data)) return Number.NaN;
-    if (/inf$/i.test(data)) return data[0] === '-' ? -Infinity : Infinity;
-    return Number.parseFloat(data);
-  },
-});
+const intPattern = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/;
+const floatPattern = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/;
+
+/** Whether a character code may start a number: a digit, a sign or a dot. */
+function mayStartNumber(code: number): boolean {
+  return (code >= 48 && code <= 57) || code === 43 || code === 45 || code === 46;
+}
+
+/** `^(?:~|[Nn]ull|NULL)?$`, spelled out. */
+function isNull(data: string): boolean {
+  return data === '' || data === '~' || data === 'null' || data === 'Null' || data === 'NULL';
+}
+
+/** `^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$`, spelled out. */
+function isBool(data: string): boolean {
+  return data === 'true' || data === 'True' || data === 'TRUE' || data === 'false' || data === 'False' || data === 'FALSE';
+}
+
+function isInt(data: string): boolean {
+  return mayStartNumber(data.charCodeAt(0)) && intPattern.test(data);
+}
+
+function isFloat(data: string): boolean {
+  return mayStartNumber(data.charCodeAt(0)) && floatPattern.test(data);
+}
+
+function intValue(data: string): number {
+  return data.startsWith('0o') ? Number.parseInt(data.slice(2), 8) : data.startsWith('0x') ? Number.parseInt(data.slice(2), 16) : Number.parseInt(data, 10);
+}
+
+function floatValue(data: string): number {
+  if (/nan$/i.test(data)) return Number.NaN;
+  if (/inf$/i.test(data)) return data[0] === '-' ? -Infinity : Infinity;
+  return Number.parseFloat(data);
+}
+
+/**
+ * The value of a plain (unquoted) scalar under this schema. The four types match disjoint sets of
+ * strings, so the order js-yaml tries them in does not matter.
+ */
+export function plainScalarValue(data: string): unknown {
+  if (isNull(data)) return null;
+  if (isBool(data)) return data[0] === 't' || data[0] === 'T';
+  if (isInt(data)) return intValue(data);
+  if (isFloat(data)) return floatValue(data);
+  return data;
+}
+
+const nullType = new Type('tag:yaml.org,2002:null', { kind: 'scalar', resolve: isNull, construct: () => null });
+const boolType = new Type('tag:yaml.org,2002:bool', { kind: 'scalar', resolve: isBool, construct: (data: string) => data[0] === 't' || data[0] === 'T' });
+const intType = new Type('tag:yaml.org,2002:int', { kind: 'scalar', resolve: isInt, construct: intValue });
+const floatType = new Type('tag:yaml.org,2002:float', { kind: 'scalar', resolve: isFloat, construct: floatValue });
 const coreSchema = FAILSAFE_SCHEMA.extend({ implicit: [nullType, boolType, intType, floatType] });
 
 /**

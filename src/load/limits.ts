@@ -129,11 +129,16 @@ function depthHit(offset: number): LimitHit {
   return { message: `input nests deeper than ${inputLimits.maxNestingDepth} levels (limit: maxNestingDepth)`, offset };
 }
 
-/** The first limit a text exceeds before it is parsed, or undefined. */
-export function textLimitHit(text: string): LimitHit | undefined {
+/** The size limit, when a text exceeds it. */
+export function sizeLimitHit(text: string): LimitHit | undefined {
   // UTF-16 length is a lower bound of the UTF-8 byte count; count bytes only when close.
   if (text.length > inputLimits.maxFileBytes || (text.length * 3 > inputLimits.maxFileBytes && Buffer.byteLength(text) > inputLimits.maxFileBytes)) {
     return { message: fileTooLarge(Buffer.byteLength(text)), offset: 0 };
   }
-  return documentLimitHit(text) ?? depthLimitHit(text);
+  return undefined;
+}
+
+/** The first limit a text exceeds before it is parsed, or undefined. */
+export function textLimitHit(text: string): LimitHit | undefined {
+  return sizeLimitHit(text) ?? documentLimitHit(text) ?? depthLimitHit(text);
 }

@@ -3,9 +3,10 @@ import { extname, join, relative } from 'node:path';
 import { isCollection, isMap, isPair, isScalar, LineCounter, visit } from 'yaml';
 import { codes } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { fileTooLarge, inputLimits, textLimitHit } from './limits.js';
+import { fileTooLarge, inputLimits, sizeLimitHit, textLimitHit } from './limits.js';
 import type { KubeObject } from './resource.js';
 import { maskSecretValues } from './mask.js';
+import { readBlockYaml, ScalarCache } from './block-yaml.js';
 import { readPlainYaml } from './fast-yaml.js';
 import { attachSource, hasContent, locate, parseYaml, positionAt, Source, sourceOf, SourceText } from './source.js';
 
@@ -142,20 +143,33 @@ function readBounded(path: string): Buffer | { tooLarge: number | undefined } {
   try {
     const stat = fstatSync(fd);
     if (stat.isFile() && stat.size > inputLimits.maxFileBytes) return { tooLarge: stat.size };
-    return readBoundedFd(fd);
+    return readBoundedFd(fd, stat.isFile() ? stat.size : undefined);
   } finally {
     closeSync(fd);
   }
 }
 
-function readBoundedFd(fd: number): Buffer | { tooLarge: number | undefined } {
+const chunkBytes = 64 * 1024;
+
+/**
+ * Reads to the end of `fd`, or until over the size limit. With the expected size of a regular
+ * file, the first buffer holds it plus one spare byte, where the read that finds the end goes:
+ * one allocation per file (thousands of 64 KiB buffers were most of the loader's garbage).
+ */
+function readBoundedFd(fd: number, expectedBytes?: number): Buffer | { tooLarge: number | undefined } {
   const chunks: Buffer[] = [];
+  let chunk = Buffer.allocUnsafe(expectedBytes === undefined ? chunkBytes : expectedBytes + 1);
+  let filled = 0;
   let total = 0;
   for (;;) {
-    const chunk = Buffer.allocUnsafe(64 * 1024);
+    if (filled === chunk.length) {
+      chunks.push(chunk);
+      chunk = Buffer.allocUnsafe(chunkBytes);
+      filled = 0;
+    }
     let read: number;
     try {
-      read = readSync(fd, chunk, 0, chunk.length, null);
+      read = readSync(fd, chunk, filled, chunk.length - filled, null);
     } catch (error) {
       // A non-blocking stdin (a pipe whose writer is slow) has no data yet: wait and retry.
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
@@ -163,10 +177,12 @@ function readBoundedFd(fd: number): Buffer | { tooLarge: number | undefined } {
       continue;
     }
     if (read === 0) break;
+    filled += read;
     total += read;
     if (total > inputLimits.maxFileBytes) return { tooLarge: undefined };
-    chunks.push(chunk.subarray(0, read));
   }
+  if (chunks.length === 0) return chunk.subarray(0, filled);
+  chunks.push(chunk.subarray(0, filled));
   return Buffer.concat(chunks, total);
 }
 
@@ -210,18 +226,22 @@ export function parseTexts(texts: readonly InputText[], options: LoadOptions = {
   const objects: KubeObject[] = [];
   const diagnostics: Diagnostic[] = [];
   const displayTexts = new Map<string, string>();
+  const cache = new ScalarCache();
   for (const { file, text } of texts) {
     const parsed: KubeObject[] = [];
     const clean = text.replace(/^\uFEFF/, '');
-    parseText(file, clean, options, parsed, diagnostics);
+    parseText(file, clean, options, cache, parsed, diagnostics);
     objects.push(...parsed);
     displayTexts.set(file, maskSecretValues(clean, parsed));
   }
   return { objects: dropDuplicates(objects, diagnostics), diagnostics, displayTexts };
 }
 
-function parseText(file: string, text: string, options: LoadOptions, objects: KubeObject[], diagnostics: Diagnostic[]): void {
-  const limit = textLimitHit(text);
+function parseText(file: string, text: string, options: LoadOptions, cache: ScalarCache, objects: KubeObject[], diagnostics: Diagnostic[]): void {
+  // Most texts: the block reader (block-yaml.ts), which checks the other limits as it reads.
+  const tooLarge = sizeLimitHit(text);
+  const block = tooLarge ? undefined : readBlockYaml(text, cache);
+  const limit = block ? undefined : (tooLarge ?? textLimitHit(text));
   if (limit) {
     const lineCounter = new LineCounter();
     lineCounter.addNewLine(0);
@@ -230,25 +250,27 @@ function parseText(file: string, text: string, options: LoadOptions, objects: Ku
     diagnostics.push({ code: codes.inputLimit, severity: 'error', message: `${limit.message}; the file is not read`, file, line, column: col });
     return;
   }
-  // Most texts: the fast parser (fast-yaml.ts); positions are found later, in the `yaml`
+  // Else the fast parser (fast-yaml.ts). With either, positions are found later, in the `yaml`
   // package's AST of the file, only when a diagnostic needs one (source.ts).
-  const plain = readPlainYaml(text);
+  const plain = block ?? readPlainYaml(text);
   if (plain) {
     const sourceText = new SourceText(file, text);
-    plain.forEach((value, contentIndex) => {
+    for (let contentIndex = 0; contentIndex < plain.length; contentIndex++) {
+      const value = plain[contentIndex];
       const source = new Source(sourceText, contentIndex);
       const at = (path: (string | number)[]) => ({ file, ...locate(source, path) });
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         diagnostics.push({ code: codes.notAnObject, severity: 'error', message: 'a document must be a mapping with apiVersion, kind and metadata', ...at([]) });
-        return;
+        continue;
       }
-      const notFinite = nonFiniteNumber(value);
+      // The block reader declines texts with such numbers.
+      const notFinite = block ? undefined : nonFiniteNumber(value);
       if (notFinite) {
         diagnostics.push({ code: codes.wrongType, severity: 'error', message: notFinite.message, ...at(notFinite.path) });
-        return;
+        continue;
       }
       checkObject(value as KubeObject, source, at, options, objects, diagnostics);
-    });
+    }
     return;
   }
 
@@ -414,7 +436,10 @@ function firstLine(message: string): string {
 }
 
 function identity(object: KubeObject): string {
-  return `${object.apiVersion.split('/')[0]}|${object.kind}|${object.metadata.namespace ?? ''}|${object.metadata.name}`;
+  const apiVersion = object.apiVersion;
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? apiVersion : apiVersion.slice(0, slash);
+  return `${group}|${object.kind}|${object.metadata.namespace ?? ''}|${object.metadata.name}`;
 }
 
 /** Two objects with the same kind and name: the first (by file, then document) wins; the other is an error. */
