@@ -1,19 +1,54 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { Document, stringify } from 'yaml';
 
 export type OutputFormat = 'yaml' | 'json';
 
 const yamlOptions = { lineWidth: 0, aliasDuplicateObjects: false } as const;
 
+/**
+ * Where written YAML goes as UTF-8, in chunks of up to a megabyte, in order. A chunk's bytes are
+ * only valid during the call (the buffer is reused).
+ */
+export interface ByteSink {
+  write(bytes: Uint8Array): void;
+}
+
 /** One value as YAML or pretty JSON; the same value always serialises to the same bytes. */
 export function serialize(value: unknown, format: OutputFormat): string {
   if (format === 'json') return `${JSON.stringify(value, null, 2)}\n`;
-  return fastYaml(value) ?? stringify(value, yamlOptions);
+  // The yaml package gives undefined (typed as a string) for undefined.
+  if (value === undefined) return stringify(value, yamlOptions);
+  const chunks: string[] = [];
+  // Chunks end between characters: each is valid UTF-8 on its own.
+  writeYaml(value, { write: (bytes) => chunks.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8')) });
+  return chunks.length === 1 ? chunks[0] : chunks.join('');
 }
 
 /** Several values as one stream: a YAML multi-document stream, or a JSON array. */
 export function serializeAll(values: readonly unknown[], format: OutputFormat): string {
   if (format === 'json') return `${JSON.stringify(values, null, 2)}\n`;
   return values.map((value) => serialize(value, 'yaml')).join('---\n');
+}
+
+/**
+ * One value as YAML into `sink`, a megabyte at a time, so that the text of a large value never
+ * exists as one string. The bytes are those of `serialize(value, 'yaml')` in UTF-8.
+ */
+export function writeYaml(value: unknown, sink: ByteSink): void {
+  const writer = new Writer(sink);
+  try {
+    writer.writeTop(value);
+  } catch (error) {
+    if (!(error instanceof Unsupported)) throw error;
+    // The yaml package writes the value instead. What has gone to the sink already is the start
+    // of its text: both write entries in order, each entry's text depends only on the entry and
+    // its indentation, and the fast writer gives up at the latest after an entry's key and `: `
+    // or its dash, which the yaml package writes the same way whatever the value. (serialize()
+    // goes through here too, so every test comparing it with the yaml package checks this.)
+    writer.finish(stringify(value, yamlOptions));
+    return;
+  }
+  writer.finish(undefined);
 }
 
 /*
@@ -40,7 +75,6 @@ const cannotBePlain = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ 
 const contextDependent = /[\t\x00-\x09\x0b-\x1f\x7f-\x9f\uD800-\uDFFF]|^(---|\.\.\.)/;
 const maxKeyLength = 1000;
 
-/** A string; `indent` is where the lines of a block scalar go (the value's own indent). */
 /**
  * Strings that may read back as another type: every core schema pattern (null, booleans,
  * numbers, `.inf`, `.nan`) matches only the empty string or one starting with one of these
@@ -48,15 +82,87 @@ const maxKeyLength = 1000;
  */
 const mayBeOtherType = /^$|^[-+.~0-9nNtTfF]/;
 
-function stringYaml(value: string, indent: string, isKey: boolean): string {
-  if (contextDependent.test(value)) throw new Unsupported();
-  if (value.includes('\n')) {
-    if (isKey || indent === '') throw new Unsupported();
-    return literalBlock(value, indent);
+function isOtherType(value: string): boolean {
+  for (const test of otherTypeTests) if (test.test(value)) return true;
+  return false;
+}
+
+/**
+ * First characters of strings the quick scan may call plain: printable ASCII except space, the
+ * indicator characters of the yaml package's rule, and `-`, `?`, `.`, `:` (whose strings the
+ * full rule decides: `- x`, `---`, `...`).
+ */
+const plainStart = new Uint8Array(128);
+for (let code = 0x21; code < 0x7f; code++) plainStart[code] = 1;
+for (const indicator of ",[]{}#&*!|>'\"%@`-?.:") plainStart[indicator.charCodeAt(0)] = 0;
+
+const space = 0x20;
+const hash = 0x23;
+const colon = 0x3a;
+
+/**
+ * Copies `value` into `buffer` at `at` and gives the end, when the yaml package writes it plain
+ * and one pass over its characters shows it; otherwise -1, and the full rule decides (bytes
+ * after `at` may have been overwritten). Plain here: printable ASCII, a first character from
+ * `plainStart`, no `: ` or ` #`, no space or colon at the end, and not a core schema look-alike.
+ * The patterns of those (null, true/false, numbers) start with a digit, `+`, `~`, or are a word
+ * of at most five letters starting with n, t or f; other first characters need no test.
+ */
+function copyPlain(value: string, buffer: Uint8Array, at: number): number {
+  const length = value.length;
+  const first = value.charCodeAt(0);
+  if (length === 0 || first > 0x7e || plainStart[first] === 0) return -1;
+  buffer[at] = first;
+  for (let i = 1; i < length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < space || code > 0x7e) return -1;
+    if (code === space && (i === length - 1 || value.charCodeAt(i - 1) === colon || value.charCodeAt(i + 1) === hash)) return -1;
+    buffer[at + i] = code;
   }
-  if (!cannotBePlain.test(value) && !(mayBeOtherType.test(value) && otherTypeTests.some((test) => test.test(value)))) return value;
+  if (value.charCodeAt(length - 1) === colon) return -1;
+  const letter = first | 0x20; // lower case of an ASCII letter
+  const mayBeOther = (first >= 0x30 && first <= 0x39) || first === 0x2b || first === 0x7e || (length <= 5 && (letter === 0x6e || letter === 0x74 || letter === 0x66));
+  return mayBeOther && isOtherType(value) ? -1 : at + length;
+}
+
+/** A quoted string, as the yaml package quotes one-line strings. */
+function quoted(value: string): string {
   // Single quotes only when that avoids escaping double quotes, as the yaml package does.
   return value.includes('"') && !value.includes("'") ? `'${value}'` : JSON.stringify(value);
+}
+
+/** A string; `depth` is the indentation of the lines of a block scalar (the value's own). */
+function stringYaml(value: string, depth: number, isKey: boolean): string {
+  if (value.length > maxRememberedLength) return fullStringYaml(value, depth, isKey);
+  let written = rememberedStrings.get(value);
+  if (written === undefined) {
+    written = fullStringYaml(value, depth, isKey);
+    // Block scalars depend on the indent; one-line forms do not.
+    if (!value.includes('\n')) {
+      if (rememberedStrings.size === maxRemembered) rememberedStrings.clear();
+      rememberedStrings.set(value, written);
+    }
+  }
+  return written;
+}
+
+/**
+ * Strings as the full rule writes them: those copyPlain leaves to it repeat too (header names
+ * like `:method`, wildcard domains), and the rule is a handful of regular expressions. Bounded.
+ */
+const rememberedStrings = new Map<string, string>();
+const maxRemembered = 10_000;
+const maxRememberedLength = 200;
+
+/** The full rule for a string: the yaml package's choices this writer follows, or give up. */
+function fullStringYaml(value: string, depth: number, isKey: boolean): string {
+  if (contextDependent.test(value)) throw new Unsupported();
+  if (value.includes('\n')) {
+    if (isKey || depth === 0) throw new Unsupported();
+    return literalBlock(value, indentOf(depth));
+  }
+  if (!cannotBePlain.test(value) && !(mayBeOtherType.test(value) && isOtherType(value))) return value;
+  return quoted(value);
 }
 
 /**
@@ -77,10 +183,9 @@ function literalBlock(value: string, indent: string): string {
   return `|${trailingBreaks === 1 ? '' : '-'}\n${indent}${body.replace(/\n+/g, `$&${indent}`)}`;
 }
 
-function scalarYaml(value: unknown, indent: string): string {
+/** A scalar other than a string. */
+function scalarYaml(value: unknown): string {
   switch (typeof value) {
-    case 'string':
-      return stringYaml(value, indent, false);
     case 'number':
       if (!Number.isFinite(value)) return Number.isNaN(value) ? '.nan' : value < 0 ? '-.inf' : '.inf';
       return Object.is(value, -0) ? '-0' : JSON.stringify(value);
@@ -99,35 +204,6 @@ function isPlainObject(value: object): value is Record<string, unknown> {
   return prototype === Object.prototype || prototype === null;
 }
 
-/** Whether an object has a key the yaml package writes: it drops keys whose value is undefined. */
-function hasDefinedEntry(object: Record<string, unknown>): boolean {
-  for (const key in object) if (object[key] !== undefined) return true;
-  return false;
-}
-
-/**
- * The text being written. A bootstrap is millions of short pieces: joined a few thousand at a
- * time, they die young instead of all living until the end, which halves the peak memory.
- */
-class Output {
-  private readonly chunks: string[] = [];
-  private pieces: string[] = [];
-
-  push(piece: string): void {
-    this.pieces.push(piece);
-    if (this.pieces.length === 4096) {
-      this.chunks.push(this.pieces.join(''));
-      this.pieces = [];
-    }
-  }
-
-  text(): string {
-    this.chunks.push(this.pieces.join(''));
-    this.pieces = [];
-    return this.chunks.join('');
-  }
-}
-
 /** Indentation by depth, made once rather than per value. */
 const indents: string[] = [''];
 function indentOf(depth: number): string {
@@ -135,82 +211,263 @@ function indentOf(depth: number): string {
   return indents[depth];
 }
 
-/** Map keys as written (`key:`); the same few hundred field names repeat throughout a bootstrap. */
-const writtenKeys = new Map<string, string>();
-function keyYaml(key: string): string {
-  let written = writtenKeys.get(key);
-  if (written === undefined) {
-    if (key.length > maxKeyLength) throw new Unsupported();
-    // Keys are never block scalars (stringYaml refuses multi-line keys), so indent does not matter.
-    written = `${stringYaml(key, '', true)}:`;
-    if (writtenKeys.size < 10_000) writtenKeys.set(key, written);
-  }
-  return written;
+/** A map key as written at one depth in UTF-8, before a scalar (`  key: `) and before a collection (`  key:\n`). */
+interface KeyLine {
+  inline: Uint8Array;
+  block: Uint8Array;
 }
 
 /**
- * A value after its key or dash (`head`, the line so far). Scalars and empty collections stay on
- * that line; a mapping or sequence after a key starts on the next line, after a dash on the same
- * line. `depth` is the indentation level of the value's own lines.
+ * Key lines by depth: the same few hundred field names repeat throughout a bootstrap. Each
+ * depth's table is bounded.
  */
-function writeValue(value: unknown, depth: number, out: Output, head: string, afterDash: boolean): void {
-  if (value === null || typeof value !== 'object') {
-    out.push(`${head} ${scalarYaml(value, indentOf(depth))}\n`);
-    return;
+const keyLines: Map<string, KeyLine>[] = [];
+const maxKeyLinesPerDepth = 10_000;
+function keyLine(key: string, depth: number): KeyLine {
+  let lines = keyLines[depth];
+  if (lines === undefined) {
+    while (keyLines.length <= depth) keyLines.push(new Map());
+    lines = keyLines[depth];
   }
-  if (Array.isArray(value)) {
-    if (value.length === 0) out.push(`${head} []\n`);
-    else if (afterDash) writeSequence(value, depth, out, `${head} `);
+  let line = lines.get(key);
+  if (line === undefined) {
+    if (key.length > maxKeyLength) throw new Unsupported();
+    // Keys are never block scalars (stringYaml refuses multi-line keys), so depth does not matter.
+    const head = `${indentOf(depth)}${stringYaml(key, 0, true)}:`;
+    line = { inline: Buffer.from(`${head} `, 'utf8'), block: Buffer.from(`${head}\n`, 'utf8') };
+    if (lines.size < maxKeyLinesPerDepth) lines.set(key, line);
+  }
+  return line;
+}
+
+/** Sequence item starts by depth (`  - `), in UTF-8. */
+const dashes: Uint8Array[] = [];
+function dashOf(depth: number): Uint8Array {
+  while (dashes.length <= depth) dashes.push(Buffer.from(`${indentOf(dashes.length)}- `, 'latin1'));
+  return dashes[depth];
+}
+
+const dashAfterDash = Buffer.from('- ', 'latin1');
+
+const newline = 0x0a;
+
+/**
+ * Writes one value as UTF-8 into a buffer of a megabyte, handed to the sink whenever the next
+ * piece might not fit. Repeated pieces (key lines, dashes) are encoded once; strings are
+ * copied a character at a time while they are ASCII. Both beat building strings (rope nodes to
+ * allocate, then flatten) and a native call per piece. See writeYaml for where it may give up.
+ */
+class Writer {
+  private readonly buffer: Buffer;
+  private used = 0;
+  /** Bytes handed to the sink so far. */
+  private handedOver = 0;
+
+  constructor(private readonly sink: ByteSink) {
+    this.buffer = takeBuffer();
+  }
+
+  /** Hands over the rest: what is in the buffer, or the part of `fallback` not handed over yet. */
+  finish(fallback: string | undefined): void {
+    if (fallback === undefined) this.handOver();
     else {
-      out.push(`${head}\n`);
-      writeSequence(value, depth, out, indentOf(depth));
+      const bytes = Buffer.from(fallback, 'utf8');
+      if (bytes.length > this.handedOver) this.sink.write(bytes.subarray(this.handedOver));
     }
-    return;
+    spareBuffer = this.buffer;
   }
-  if (!isPlainObject(value)) throw new Unsupported();
-  if (!hasDefinedEntry(value)) out.push(`${head} {}\n`);
-  else if (afterDash) writeMap(value, depth, out, `${head} `);
-  else {
-    out.push(`${head}\n`);
-    writeMap(value, depth, out, indentOf(depth));
+
+  private handOver(): void {
+    if (this.used === 0) return;
+    this.sink.write(this.buffer.subarray(0, this.used));
+    this.handedOver += this.used;
+    this.used = 0;
   }
-}
 
-/** A mapping (with a defined entry) with keys at `depth`; the first key's line starts with `lead` instead. */
-function writeMap(object: Record<string, unknown>, depth: number, out: Output, lead: string): void {
-  const indent = indentOf(depth);
-  let first = true;
-  for (const key in object) {
-    const value = object[key];
-    if (value === undefined) continue;
-    writeValue(value, depth + 1, out, `${first ? lead : indent}${keyYaml(key)}`, false);
-    first = false;
-  }
-}
-
-/** A sequence with dashes at `depth` (under a key, one step in); the first line starts with `lead`. */
-function writeSequence(items: readonly unknown[], depth: number, out: Output, lead: string): void {
-  const indent = indentOf(depth);
-  for (let i = 0; i < items.length; i++) writeValue(items[i], depth + 1, out, `${i === 0 ? lead : indent}-`, true);
-}
-
-function fastYaml(value: unknown): string | undefined {
-  const out = new Output();
-  try {
-    if (value !== null && typeof value === 'object') {
-      if (Array.isArray(value)) {
-        if (value.length === 0) return '[]\n';
-        writeSequence(value, 0, out, '');
-      } else {
-        if (!isPlainObject(value)) return undefined;
-        if (!hasDefinedEntry(value)) return '{}\n';
-        writeMap(value, 0, out, '');
+  private putBytes(bytes: Uint8Array): void {
+    const length = bytes.length;
+    if (this.used + length > this.buffer.length) {
+      this.handOver();
+      if (length > this.buffer.length) {
+        this.sink.write(bytes);
+        this.handedOver += length;
+        return;
       }
-    } else if (value !== undefined) return `${scalarYaml(value, '')}\n`;
-    else return undefined;
-  } catch (error) {
-    if (error instanceof Unsupported) return undefined;
-    throw error;
+    }
+    this.buffer.set(bytes, this.used);
+    this.used += length;
   }
-  return out.text();
+
+  /** `text` and a line break. */
+  private putLine(text: string): void {
+    const length = text.length;
+    // Up to three bytes per UTF-16 unit, and the line break.
+    if (this.used + length * 3 + 1 > this.buffer.length) {
+      this.handOver();
+      if (length * 3 + 1 > this.buffer.length) {
+        const bytes = Buffer.from(`${text}\n`, 'utf8');
+        this.sink.write(bytes);
+        this.handedOver += bytes.length;
+        return;
+      }
+    }
+    const buffer = this.buffer;
+    let used = this.used;
+    for (let i = 0; i < length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 0x80) {
+        used += buffer.write(text.slice(i), used, 'utf8');
+        break;
+      }
+      buffer[used++] = code;
+    }
+    buffer[used++] = newline;
+    this.used = used;
+  }
+
+  /** A string value and a line break; most are plain ASCII, checked while they are copied. */
+  private putString(value: string, depth: number): void {
+    // Plain ASCII takes a byte per character, and the line break one more.
+    if (this.used + value.length + 1 > this.buffer.length) this.handOver();
+    if (value.length < this.buffer.length) {
+      const end = copyPlain(value, this.buffer, this.used);
+      if (end >= 0) {
+        this.buffer[end] = newline;
+        this.used = end + 1;
+        return;
+      }
+    }
+    this.putLine(stringYaml(value, depth, false));
+  }
+
+  writeTop(value: unknown): void {
+    if (typeof value === 'string') this.putString(value, 0);
+    else if (value === null || typeof value !== 'object') {
+      if (value === undefined) throw new Unsupported();
+      this.putLine(scalarYaml(value));
+    } else if (Array.isArray(value)) {
+      if (value.length === 0) this.putLine('[]');
+      else this.writeSequence(value, 0, false);
+    } else {
+      if (!isPlainObject(value)) throw new Unsupported();
+      if (!this.writeMap(value, 0, false)) this.putLine('{}');
+    }
+  }
+
+  /**
+   * A mapping with keys at `depth`; whether it had an entry (the yaml package drops keys whose
+   * value is undefined). After a dash (`afterDash`: the line so far ends with `- `) the first
+   * key goes on the dash's line.
+   */
+  private writeMap(object: Record<string, unknown>, depth: number, afterDash: boolean): boolean {
+    let first = true;
+    for (const key in object) {
+      const value = object[key];
+      if (value === undefined) continue;
+      const line = keyLine(key, first && afterDash ? 0 : depth);
+      first = false;
+      // A scalar or an empty collection stays on the key's line; others start on the next.
+      if (typeof value === 'string') {
+        this.putBytes(line.inline);
+        this.putString(value, depth + 1);
+      } else if (value === null || typeof value !== 'object') {
+        const text = scalarYaml(value);
+        this.putBytes(line.inline);
+        this.putLine(text);
+      } else if (Array.isArray(value)) {
+        if (value.length === 0) {
+          this.putBytes(line.inline);
+          this.putLine('[]');
+        } else {
+          this.putBytes(line.block);
+          // Sequences under a key are indented one step: their dashes are at depth + 1.
+          this.writeSequence(value, depth + 1, false);
+        }
+      } else {
+        if (!isPlainObject(value)) throw new Unsupported();
+        this.putBytes(line.block);
+        if (!this.writeMap(value, depth + 1, false)) {
+          // No entry after all (values undefined): take the line break back, `key: {}` instead.
+          this.used -= line.block.length;
+          this.putBytes(line.inline);
+          this.putLine('{}');
+        }
+      }
+    }
+    return !first;
+  }
+
+  /**
+   * A sequence with dashes at `depth`. After another item's dash (`afterDash`: the line so far
+   * ends with `- `), the first dash goes on that line. A collection item starts on its dash's line.
+   */
+  private writeSequence(items: readonly unknown[], depth: number, afterDash: boolean): void {
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      const dash = i === 0 && afterDash ? dashAfterDash : dashOf(depth);
+      if (typeof item === 'string') {
+        this.putBytes(dash);
+        this.putString(item, depth + 1);
+      } else if (item === null || typeof item !== 'object') {
+        const text = scalarYaml(item);
+        this.putBytes(dash);
+        this.putLine(text);
+      } else if (Array.isArray(item)) {
+        this.putBytes(dash);
+        if (item.length === 0) this.putLine('[]');
+        else this.writeSequence(item, depth + 1, true);
+      } else {
+        if (!isPlainObject(item)) throw new Unsupported();
+        this.putBytes(dash);
+        if (!this.writeMap(item, depth + 1, true)) this.putLine('{}');
+      }
+    }
+  }
+}
+
+/** The writers' buffer, reused: serialize() of many small values would allocate one each. */
+let spareBuffer: Buffer | undefined;
+function takeBuffer(): Buffer {
+  const buffer = spareBuffer ?? Buffer.allocUnsafeSlow(1 << 20);
+  spareBuffer = undefined;
+  return buffer;
+}
+
+/** A sink writing to a file descriptor, with blocking writes. */
+export class FileSink implements ByteSink {
+  constructor(private readonly fd: number) {}
+
+  write(bytes: Uint8Array): void {
+    writeAll(this.fd, bytes);
+  }
+
+  /** Text that is not YAML written here (JSON, document separators). */
+  writeText(text: string): void {
+    writeAll(this.fd, Buffer.from(text, 'utf8'));
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    } catch (error) {
+      // A non-blocking pipe that is full: wait for the reader.
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(sleeper, 0, 0, 1);
+    }
+  }
+}
+
+/** Writes what `write` gives its sink to a new file at `path` (mode 0644, before the umask). */
+export function writeFileWith(path: string, write: (sink: FileSink) => void): void {
+  const fd = openSync(path, 'w', 0o644);
+  try {
+    write(new FileSink(fd));
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,9 +1,9 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { configDump, type ResourceType } from '../bootstrap/configdump.js';
 import { redactCredentials, redactSecretObjects, secretFiles, writeSecretFiles } from '../bootstrap/secrets.js';
-import { serialize, serializeAll, type OutputFormat } from '../bootstrap/write.js';
+import { FileSink, serialize, serializeAll, writeFileWith, writeYaml, type OutputFormat } from '../bootstrap/write.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { discoverOIDCIssuers } from '../gatewayapi/oidcdiscovery.js';
 import { compile, loadInputs, type CompileResult, type Proxy } from '../pipeline.js';
@@ -94,10 +94,44 @@ function fileNameOf(proxy: Proxy, format: OutputFormat): string {
   return `${proxy.name.replaceAll('/', '.')}.${format}`;
 }
 
-function writeAtomically(path: string, content: string): void {
+/** One value in the chosen format, as serialize writes it; YAML goes out piece by piece. */
+function writeArtifact(sink: FileSink, value: unknown, format: OutputFormat): void {
+  if (format === 'json') sink.writeText(serialize(value, format));
+  else writeYaml(value, sink);
+}
+
+/** Several values in the chosen format, as serializeAll writes them; YAML goes out piece by piece. */
+function writeArtifacts(sink: FileSink, values: readonly unknown[], format: OutputFormat): void {
+  if (format === 'json') {
+    sink.writeText(serializeAll(values, format));
+    return;
+  }
+  for (let index = 0; index < values.length; index++) {
+    if (index > 0) sink.writeText('---\n');
+    writeYaml(values[index], sink);
+  }
+}
+
+function writeAtomically(path: string, value: unknown, format: OutputFormat): void {
   const temporary = `${path}.tmp-${process.pid}`;
-  writeFileSync(temporary, content, { mode: 0o644 });
+  writeFileWith(temporary, (sink) => writeArtifact(sink, value, format));
   renameSync(temporary, path);
+}
+
+/**
+ * Writes to standard output synchronously, a megabyte at a time. process.stdout.write on a pipe
+ * would queue in memory all the reader has not taken yet (the output can be hundreds of
+ * megabytes); libuv made the pipe non-blocking when process.stdout was opened, so it is made
+ * blocking again. A reader that goes away (`| head`) ends the output quietly.
+ */
+function writeToStdout(write: (sink: FileSink) => void): void {
+  const handle = (process.stdout as unknown as { _handle?: { setBlocking?: (blocking: boolean) => unknown } })._handle;
+  handle?.setBlocking?.(true);
+  try {
+    write(new FileSink(1));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+  }
 }
 
 export async function runTranslate(flags: TranslateFlags): Promise<void> {
@@ -110,7 +144,8 @@ export async function runTranslate(flags: TranslateFlags): Promise<void> {
   process.exitCode = hasErrors(result.diagnostics) ? 1 : 0;
 
   if (flags.to === 'gateway-api') {
-    process.stdout.write(serializeAll(redactSecretObjects(result.objects), flags.output));
+    const objects = redactSecretObjects(result.objects);
+    writeToStdout((sink) => writeArtifacts(sink, objects, flags.output));
     return;
   }
   const proxies = selectProxies(result, flags.gateway);
@@ -124,12 +159,9 @@ export async function runTranslate(flags: TranslateFlags): Promise<void> {
   }
   if (flags.outputDir) {
     mkdirSync(flags.outputDir, { recursive: true });
-    for (const proxy of proxies) writeAtomically(join(flags.outputDir, fileNameOf(proxy, flags.output)), serialize(artifactOf(proxy, flags), flags.output));
+    for (const proxy of proxies) writeAtomically(join(flags.outputDir, fileNameOf(proxy, flags.output)), artifactOf(proxy, flags), flags.output);
     return;
   }
-  if (proxies.length === 1) process.stdout.write(serialize(artifactOf(proxies[0], flags), flags.output));
-  else if (proxies.length > 1 && flags.output === 'yaml') {
-    // One YAML document at a time, as serializeAll joins them: the whole stream can be hundreds of megabytes.
-    proxies.forEach((proxy, index) => process.stdout.write(`${index > 0 ? '---\n' : ''}${serialize(artifactOf(proxy, flags), 'yaml')}`));
-  } else if (proxies.length > 1) process.stdout.write(serializeAll(proxies.map((p) => artifactOf(p, flags)), flags.output));
+  if (proxies.length === 1) writeToStdout((sink) => writeArtifact(sink, artifactOf(proxies[0], flags), flags.output));
+  else if (proxies.length > 1) writeToStdout((sink) => writeArtifacts(sink, proxies.map((p) => artifactOf(p, flags)), flags.output));
 }
