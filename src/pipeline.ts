@@ -20,7 +20,7 @@ import type { KubeObject } from './load/resource.js';
 import { applyDefaults } from './schema/defaults.js';
 import { validateObjects } from './schema/validate.js';
 import type { Json, XdsResources } from './xds/resources.js';
-import { translateXds } from './xds/translate.js';
+import { translateXds, type XdsResult } from './xds/translate.js';
 
 export const controllerName = 'gateway.envoyproxy.io/gatewayclass-controller';
 
@@ -157,17 +157,38 @@ export function loadInputs(inputs: readonly string[] | readonly InputText[], opt
   return { texts, diagnostics, parsed };
 }
 
-export function compile(options: CompileOptions): CompileResult {
-  const onStage = options.onStage;
+/**
+ * What compile() knows once the gatewayapi stage is done: the IR of every proxy, and the
+ * diagnostics so far. The proxies are built from it one by one (buildProxy), in this process
+ * or in worker threads, and compileResult() puts it all together.
+ */
+export interface TranslatedInputs {
+  texts: InputText[];
+  loaded: LoadedInputs;
+  /** Objects the schema stage accepted, in canonical order. */
+  objects: KubeObject[];
+  xdsIR: Record<string, Xds>;
+  infraIR: Record<string, Infra>;
+  diagnostics: Diagnostic[];
+  /** Gateways by `namespace/name`, where diagnostics about a proxy's listeners point. */
+  gateways: ReadonlyMap<string, KubeObject>;
+}
+
+type StageTimer = (stage: Parameters<NonNullable<CompileOptions['onStage']>>[0]) => void;
+
+function stageTimer(onStage: CompileOptions['onStage']): StageTimer {
   let stageStart = onStage ? performance.now() : 0;
-  const stageDone = (stage: Parameters<NonNullable<CompileOptions['onStage']>>[0]) => {
+  return (stage) => {
     if (!onStage) return;
     const now = performance.now();
     onStage(stage, now - stageStart);
     stageStart = now;
   };
+}
+
+/** load → schema → gatewayapi: the IR of every proxy, with statuses and diagnostics. */
+export function translateInputs(options: CompileOptions, stageDone: StageTimer = stageTimer(options.onStage)): TranslatedInputs {
   const loaded = options.loaded ?? loadInputs(options.inputs, { defaultNamespace: options.defaultNamespace, readStdin: options.readStdin });
-  const texts = loaded.texts;
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   stageDone('load');
 
@@ -203,28 +224,64 @@ export function compile(options: CompileOptions): CompileResult {
   diagnostics.push(...certificateDiagnostics(irs, objects), ...shadowedRouteDiagnostics(irs, objects));
   stageDone('gatewayapi');
 
-  const proxies: Proxy[] = Object.keys(translated.xdsIR)
-    .sort()
-    .map((name) => {
-      const xds = translated.xdsIR[name];
-      const result = translateXds(xds);
-      for (const error of result.errors) {
-        diagnostics.push({ code: codes.internal, severity: 'error', message: `proxy ${name}: ${error}` });
-      }
-      stageDone('xds');
-      for (const listener of emptyListeners(result)) diagnostics.push(emptyListenerDiagnostic(listener, gateways));
-      const bootstrap = buildBootstrap(result, { ...options.bootstrap, proxyName: name });
-      stageDone('bootstrap');
-      return { name, xds, infra: translated.infraIR[name], resources: result, bootstrap };
-    });
-
   return {
+    texts: loaded.texts,
+    loaded,
     objects: [...checked.valid].sort(canonicalOrder),
     xdsIR: translated.xdsIR,
     infraIR: translated.infraIR,
-    proxies,
-    diagnostics: sortDiagnostics(dedupe(diagnostics)),
-    sources: new Map(texts.map((t) => [t.file, t.text])),
-    displaySources: loaded.parsed.displayTexts,
+    diagnostics,
+    gateways,
   };
+}
+
+/** One proxy's Envoy resources and bootstrap, from its IR: the xds and bootstrap stages. */
+export interface BuiltProxy {
+  resources: XdsResult;
+  bootstrap: Json;
+  /** Listeners left out of the bootstrap for having nothing to serve. */
+  emptyListeners: string[];
+}
+
+export function buildProxy(name: string, xds: Xds, options: BootstrapOptions = {}, stageDone?: StageTimer): BuiltProxy {
+  const resources = translateXds(xds);
+  stageDone?.('xds');
+  const bootstrap = buildBootstrap(resources, { ...options, proxyName: name });
+  stageDone?.('bootstrap');
+  return { resources, bootstrap, emptyListeners: emptyListeners(resources) };
+}
+
+/** The diagnostics of building one proxy: xDS translation errors and listeners left out. */
+export function proxyDiagnostics(name: string, errors: readonly string[], emptyListenerNames: readonly string[], gateways: ReadonlyMap<string, KubeObject>): Diagnostic[] {
+  return [
+    ...errors.map((error): Diagnostic => ({ code: codes.internal, severity: 'error', message: `proxy ${name}: ${error}` })),
+    ...emptyListenerNames.map((listener) => emptyListenerDiagnostic(listener, gateways)),
+  ];
+}
+
+/** The result of a compile whose proxies were built (or streamed out) by the caller. */
+export function compileResult(translated: TranslatedInputs, proxies: Proxy[], proxyDiagnosticLists: readonly Diagnostic[][] = []): CompileResult {
+  return {
+    objects: translated.objects,
+    xdsIR: translated.xdsIR,
+    infraIR: translated.infraIR,
+    proxies,
+    diagnostics: sortDiagnostics(dedupe([...translated.diagnostics, ...proxyDiagnosticLists.flat()])),
+    sources: new Map(translated.texts.map((t) => [t.file, t.text])),
+    displaySources: translated.loaded.parsed.displayTexts,
+  };
+}
+
+export function compile(options: CompileOptions): CompileResult {
+  const stageDone = stageTimer(options.onStage);
+  const translated = translateInputs(options, stageDone);
+  const proxies: Proxy[] = [];
+  const proxyDiagnosticLists: Diagnostic[][] = [];
+  for (const name of Object.keys(translated.xdsIR).sort()) {
+    const xds = translated.xdsIR[name];
+    const built = buildProxy(name, xds, options.bootstrap, stageDone);
+    proxyDiagnosticLists.push(proxyDiagnostics(name, built.resources.errors, built.emptyListeners, translated.gateways));
+    proxies.push({ name, xds, infra: translated.infraIR[name], resources: built.resources, bootstrap: built.bootstrap });
+  }
+  return compileResult(translated, proxies, proxyDiagnosticLists);
 }

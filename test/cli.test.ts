@@ -138,6 +138,8 @@ describe('output formats and targets', () => {
     const parsed = JSON.parse(run.stdout) as BootstrapDoc[];
     assert.equal(parsed.length, 2);
     assert.deepEqual(parsed.map((b) => b.staticResources.listeners[0]!.name), ['corp/internal/http', 'edge/public/http']);
+    // Written proxy by proxy, the array is still JSON.stringify's, byte for byte.
+    assert.equal(run.stdout, `${JSON.stringify(parsed, null, 2)}\n`);
   });
 
   it('--to gateway-api -o json prints every resource with its status', () => {

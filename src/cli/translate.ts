@@ -2,11 +2,12 @@ import { mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { configDump, type ResourceType } from '../bootstrap/configdump.js';
-import { redactCredentials, redactSecretObjects, secretFiles, writeSecretFiles } from '../bootstrap/secrets.js';
-import { FileSink, serialize, serializeAll, writeFileWith, writeYaml, type OutputFormat } from '../bootstrap/write.js';
-import { hasErrors } from '../diagnostics/diagnostic.js';
+import { redactCredentials, redactSecretObjects, secretFiles, writeSecretFiles, type SecretFile } from '../bootstrap/secrets.js';
+import { FileSink, serialize, serializeAll, writeFileWith, writeYaml, type ByteSink, type OutputFormat } from '../bootstrap/write.js';
+import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { discoverOIDCIssuers } from '../gatewayapi/oidcdiscovery.js';
-import { compile, loadInputs, type CompileResult, type Proxy } from '../pipeline.js';
+import { buildProxy, compile, compileResult, loadInputs, proxyDiagnostics, translateInputs, type CompileResult, type Proxy, type TranslatedInputs } from '../pipeline.js';
+import type { Json } from '../xds/resources.js';
 import { reportDiagnostics, useColor } from './report.js';
 import { choice, collect, UsageError } from './usage.js';
 import { codes } from '../diagnostics/codes.js';
@@ -90,18 +91,21 @@ export function artifactOf(proxy: Proxy, flags: Pick<TranslateFlags, 'to' | 'typ
 }
 
 /** `namespace.name.yaml`: namespaces cannot contain dots, so the name is unambiguous. */
-function fileNameOf(proxy: Proxy, format: OutputFormat): string {
-  return `${proxy.name.replaceAll('/', '.')}.${format}`;
+function fileNameOf(proxyName: string, format: OutputFormat): string {
+  return `${proxyName.replaceAll('/', '.')}.${format}`;
 }
 
+/** Where output goes: standard output or a file, as bytes and as text. */
+type OutputSink = ByteSink & { writeText(text: string): void };
+
 /** One value in the chosen format, as serialize writes it; YAML goes out piece by piece. */
-function writeArtifact(sink: FileSink, value: unknown, format: OutputFormat): void {
+function writeArtifact(sink: OutputSink, value: unknown, format: OutputFormat): void {
   if (format === 'json') sink.writeText(serialize(value, format));
   else writeYaml(value, sink);
 }
 
 /** Several values in the chosen format, as serializeAll writes them; YAML goes out piece by piece. */
-function writeArtifacts(sink: FileSink, values: readonly unknown[], format: OutputFormat): void {
+function writeArtifacts(sink: OutputSink, values: readonly unknown[], format: OutputFormat): void {
   if (format === 'json') {
     sink.writeText(serializeAll(values, format));
     return;
@@ -112,26 +116,103 @@ function writeArtifacts(sink: FileSink, values: readonly unknown[], format: Outp
   }
 }
 
-function writeAtomically(path: string, value: unknown, format: OutputFormat): void {
+function writeAtomically(path: string, write: (sink: OutputSink) => void): void {
   const temporary = `${path}.tmp-${process.pid}`;
-  writeFileWith(temporary, (sink) => writeArtifact(sink, value, format));
+  writeFileWith(temporary, write);
   renameSync(temporary, path);
 }
 
 /**
- * Writes to standard output synchronously, a megabyte at a time. process.stdout.write on a pipe
+ * Standard output, written synchronously a megabyte at a time. process.stdout.write on a pipe
  * would queue in memory all the reader has not taken yet (the output can be hundreds of
  * megabytes); libuv made the pipe non-blocking when process.stdout was opened, so it is made
  * blocking again. A reader that goes away (`| head`) ends the output quietly.
  */
-function writeToStdout(write: (sink: FileSink) => void): void {
-  const handle = (process.stdout as unknown as { _handle?: { setBlocking?: (blocking: boolean) => unknown } })._handle;
-  handle?.setBlocking?.(true);
-  try {
-    write(new FileSink(1));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+class StdoutSink implements OutputSink {
+  private readonly file = new FileSink(1);
+  private closed = false;
+
+  constructor() {
+    const handle = (process.stdout as unknown as { _handle?: { setBlocking?: (blocking: boolean) => unknown } })._handle;
+    handle?.setBlocking?.(true);
   }
+
+  write(bytes: Uint8Array): void {
+    this.guarded(() => this.file.write(bytes));
+  }
+
+  writeText(text: string): void {
+    this.guarded(() => this.file.writeText(text));
+  }
+
+  private guarded(write: () => void): void {
+    if (this.closed) return;
+    try {
+      write();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+      this.closed = true;
+    }
+  }
+}
+
+function writeSecrets(directory: string, files: readonly SecretFile[]): void {
+  try {
+    writeSecretFiles(directory, files);
+  } catch (error) {
+    throw new UsageError(`cannot write secrets to ${directory}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Writes bootstraps one after another: to one file each in --output-dir, or to standard output
+ * as serializeAll would write them all (a YAML stream, or a JSON array when there are several).
+ */
+class BootstrapWriter {
+  private readonly stdout?: StdoutSink;
+  private written = 0;
+
+  constructor(
+    private readonly flags: TranslateFlags,
+    private readonly count: number,
+  ) {
+    if (flags.outputDir) mkdirSync(flags.outputDir, { recursive: true });
+    else this.stdout = new StdoutSink();
+  }
+
+  write(name: string, bootstrap: Json): void {
+    const index = this.written++;
+    const format = this.flags.output;
+    if (!this.stdout) {
+      writeAtomically(join(this.flags.outputDir!, fileNameOf(name, format)), (sink) => writeArtifact(sink, bootstrap, format));
+      return;
+    }
+    if (format === 'yaml' || this.count === 1) {
+      if (index > 0) this.stdout.writeText('---\n');
+      writeArtifact(this.stdout, bootstrap, format);
+      return;
+    }
+    // An element of JSON.stringify(bootstraps, null, 2): indented one level, comma-separated.
+    const element = JSON.stringify(bootstrap, null, 2).replaceAll('\n', '\n  ');
+    this.stdout.writeText(`${index === 0 ? '[\n' : ',\n'}  ${element}${index === this.count - 1 ? '\n]\n' : ''}`);
+  }
+}
+
+/**
+ * The default output, the bootstraps of every proxy, streamed: each proxy is built, written and
+ * dropped in turn, so that one proxy's resources are in memory at a time, not all of them.
+ * Returns the diagnostics of building them.
+ */
+function writeBootstraps(translated: TranslatedInputs, flags: TranslateFlags): Diagnostic[][] {
+  const names = Object.keys(translated.xdsIR).sort();
+  const writer = new BootstrapWriter(flags, names.length);
+  if (flags.secretsDir) writeSecrets(flags.secretsDir, []);
+  return names.map((name) => {
+    const built = buildProxy(name, translated.xdsIR[name], { adminPort: flags.adminPort, secretsDir: flags.secretsDir });
+    if (flags.secretsDir) writeSecrets(flags.secretsDir, secretFiles(built.resources, flags.secretsDir));
+    writer.write(name, built.bootstrap);
+    return proxyDiagnostics(name, built.resources.errors, built.emptyListeners, translated.gateways);
+  });
 }
 
 export async function runTranslate(flags: TranslateFlags): Promise<void> {
@@ -139,29 +220,37 @@ export async function runTranslate(flags: TranslateFlags): Promise<void> {
   // The inputs are parsed once: discovery looks for OIDC issuers in them, then compile() goes on.
   const loaded = loadInputs(flags.file, { defaultNamespace: flags.namespace });
   const oidcDiscovery = await discoverOIDCIssuers(loaded.parsed.objects, { offline: flags.offline });
-  const result = compile({ inputs: flags.file, loaded, defaultNamespace: flags.namespace, bindDeclaredPorts: flags.bindDeclaredPorts, oidcDiscovery, bootstrap: { adminPort: flags.adminPort, secretsDir: flags.secretsDir } });
+  const options = { inputs: flags.file, loaded, defaultNamespace: flags.namespace, bindDeclaredPorts: flags.bindDeclaredPorts, oidcDiscovery, bootstrap: { adminPort: flags.adminPort, secretsDir: flags.secretsDir } };
+  if (flags.to === 'bootstrap' && flags.gateway === undefined) {
+    const translated = translateInputs(options);
+    const result = compileResult(translated, [], writeBootstraps(translated, flags));
+    reportDiagnostics(result.diagnostics, result.displaySources, useColor(flags.color));
+    process.exitCode = hasErrors(result.diagnostics) ? 1 : 0;
+    return;
+  }
+  writeCompiled(compile(options), flags);
+}
+
+/** The other targets, and one Gateway's proxy: compiled whole, then written. */
+function writeCompiled(result: CompileResult, flags: TranslateFlags): void {
   reportDiagnostics(result.diagnostics, result.displaySources, useColor(flags.color));
   process.exitCode = hasErrors(result.diagnostics) ? 1 : 0;
 
   if (flags.to === 'gateway-api') {
     const objects = redactSecretObjects(result.objects);
-    writeToStdout((sink) => writeArtifacts(sink, objects, flags.output));
+    writeArtifacts(new StdoutSink(), objects, flags.output);
     return;
   }
   const proxies = selectProxies(result, flags.gateway);
   if (flags.secretsDir && flags.to === 'bootstrap') {
     const secretsDir = flags.secretsDir;
-    try {
-      writeSecretFiles(secretsDir, proxies.flatMap((proxy) => secretFiles(proxy.resources, secretsDir)));
-    } catch (error) {
-      throw new UsageError(`cannot write secrets to ${secretsDir}: ${(error as Error).message}`);
-    }
+    writeSecrets(secretsDir, proxies.flatMap((proxy) => secretFiles(proxy.resources, secretsDir)));
   }
   if (flags.outputDir) {
     mkdirSync(flags.outputDir, { recursive: true });
-    for (const proxy of proxies) writeAtomically(join(flags.outputDir, fileNameOf(proxy, flags.output)), artifactOf(proxy, flags), flags.output);
+    for (const proxy of proxies) writeAtomically(join(flags.outputDir, fileNameOf(proxy.name, flags.output)), (sink) => writeArtifact(sink, artifactOf(proxy, flags), flags.output));
     return;
   }
-  if (proxies.length === 1) writeToStdout((sink) => writeArtifact(sink, artifactOf(proxies[0], flags), flags.output));
-  else if (proxies.length > 1) writeToStdout((sink) => writeArtifacts(sink, proxies.map((p) => artifactOf(p, flags)), flags.output));
+  if (proxies.length === 1) writeArtifact(new StdoutSink(), artifactOf(proxies[0], flags), flags.output);
+  else if (proxies.length > 1) writeArtifacts(new StdoutSink(), proxies.map((p) => artifactOf(p, flags)), flags.output);
 }
