@@ -200,11 +200,12 @@ interface RouteDestinationSite {
 /** Every route destination in the IR with the route object and backendRefs it was built from. */
 function routeDestinations(ctx: TranslationContext): RouteDestinationSite[] {
   const sites: RouteDestinationSite[] = [];
-  const seen = new Set<RouteDestination>();
   for (const gateway of ctx.gateways) {
     const xds = ctx.xdsIR[gateway.irKey];
     if (!xds) continue;
     for (const listener of gateway.listeners) {
+      // A route's copies for each hostname share one destination: one site per listener.
+      const seen = new Set<RouteDestination>();
       const irRoutes = [
         ...(xds.http?.find((l) => l.name === listener.irName)?.routes ?? []),
         ...(xds.tcp?.find((l) => l.name === listener.irName)?.routes ?? []),

@@ -179,7 +179,9 @@ export function attachToListeners(ctx: TranslationContext, route: KubeObject, pa
     for (const host of hosts) {
       const hostSuffix = host.replaceAll('.', '_');
       for (const base of routes) {
-        const hostRoute = cloneData(base);
+        // The copies share the rule's destination (its endpoints are most of a route's IR):
+        // nothing changes a destination per listener or hostname.
+        const hostRoute = base.destination ? { ...cloneData({ ...base, destination: undefined }), destination: base.destination } : cloneData(base);
         hostRoute.name = `${base.name}/${hostSuffix}`;
         hostRoute.hostname = host;
         if (hostRoute.redirect && hostRoute.redirect.port === undefined) {
