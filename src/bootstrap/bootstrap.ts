@@ -39,15 +39,16 @@ export function buildBootstrap(resources: XdsResources, options: BootstrapOption
   const routeConfigs = new Map(resources.routes.map((r) => [r.name, r]));
   const assignments = new Map(resources.endpoints.map((e) => [e.clusterName, e]));
 
-  // Route tables are most of a bootstrap; only a basic auth users file (with secretsDir) can
-  // change in one, so otherwise they are inlined without a walk through them.
-  const inlinedRouteConfigs = new Set<Json>();
+  // Route tables and endpoint assignments are most of a bootstrap, and nothing in them changes
+  // (endpoints hold only addresses; a route table only a basic auth users file, with
+  // secretsDir): they are inlined without a walk through them.
+  const unchanged = new Set<Json>(resources.endpoints);
   const inline = (object: Json): Json | undefined => {
-    if (inlinedRouteConfigs.has(object)) return object;
+    if (unchanged.has(object)) return object;
     if (object.rds && typeof object.rds === 'object' && object.rds.routeConfigName !== undefined) {
       const { rds, ...rest } = object;
       const routeConfig = { ...(routeConfigs.get(rds.routeConfigName) ?? { name: rds.routeConfigName }), validateClusters: false };
-      if (!options.secretsDir) inlinedRouteConfigs.add(routeConfig);
+      if (!options.secretsDir) unchanged.add(routeConfig);
       return { ...rest, routeConfig };
     }
     if (object.sdsConfig !== undefined && typeof object.name === 'string' && Object.keys(object).length === 2) {
