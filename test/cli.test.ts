@@ -142,6 +142,15 @@ describe('output formats and targets', () => {
     assert.equal(run.stdout, `${JSON.stringify(parsed, null, 2)}\n`);
   });
 
+  it('--to ir and --to xds stream one document per proxy, in proxy order', () => {
+    const ir = runCli(['translate', '-f', 'fixtures/multiple-gateways.yaml', '--to', 'ir', '-o', 'json']);
+    const irs = JSON.parse(ir.stdout) as { name: string; xdsIR: { http: { name: string }[] } }[];
+    assert.deepEqual(irs.map((p) => [p.name, p.xdsIR.http[0]!.name]), [['corp/internal', 'corp/internal/http'], ['edge/public', 'edge/public/http']]);
+    assert.equal(ir.stdout, `${JSON.stringify(irs, null, 2)}\n`);
+    const xds = parseYamlStream(runCli(['translate', '-f', 'fixtures/multiple-gateways.yaml', '--to', 'xds', '-t', 'listener']).stdout) as { name: string }[];
+    assert.deepEqual(xds.map((p) => p.name), ['corp/internal', 'edge/public']);
+  });
+
   it('--to gateway-api -o json prints every resource with its status', () => {
     const run = runCli(['translate', '-f', quickstart, '--to', 'gateway-api', '-o', 'json']);
     const objects = JSON.parse(run.stdout) as { kind: string; status?: any }[];

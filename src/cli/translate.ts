@@ -7,7 +7,6 @@ import { FileSink, serialize, serializeAll, writeFileWith, writeYaml, type ByteS
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { discoverOIDCIssuers } from '../gatewayapi/oidcdiscovery.js';
 import { buildProxy, compile, compileResult, loadInputs, proxyDiagnostics, translateInputs, type CompileResult, type Proxy, type TranslatedInputs } from '../pipeline.js';
-import type { Json } from '../xds/resources.js';
 import { reportDiagnostics, useColor } from './report.js';
 import { choice, collect, UsageError } from './usage.js';
 import { codes } from '../diagnostics/codes.js';
@@ -165,10 +164,11 @@ function writeSecrets(directory: string, files: readonly SecretFile[]): void {
 }
 
 /**
- * Writes bootstraps one after another: to one file each in --output-dir, or to standard output
- * as serializeAll would write them all (a YAML stream, or a JSON array when there are several).
+ * Writes the artifacts of proxies one after another: to one file each in --output-dir, or to
+ * standard output as serializeAll would write them all (a YAML stream, or a JSON array when
+ * there are several).
  */
-class BootstrapWriter {
+class ArtifactWriter {
   private readonly stdout?: StdoutSink;
   private written = 0;
 
@@ -180,37 +180,39 @@ class BootstrapWriter {
     else this.stdout = new StdoutSink();
   }
 
-  write(name: string, bootstrap: Json): void {
+  write(name: string, artifact: unknown): void {
     const index = this.written++;
     const format = this.flags.output;
     if (!this.stdout) {
-      writeAtomically(join(this.flags.outputDir!, fileNameOf(name, format)), (sink) => writeArtifact(sink, bootstrap, format));
+      writeAtomically(join(this.flags.outputDir!, fileNameOf(name, format)), (sink) => writeArtifact(sink, artifact, format));
       return;
     }
     if (format === 'yaml' || this.count === 1) {
       if (index > 0) this.stdout.writeText('---\n');
-      writeArtifact(this.stdout, bootstrap, format);
+      writeArtifact(this.stdout, artifact, format);
       return;
     }
-    // An element of JSON.stringify(bootstraps, null, 2): indented one level, comma-separated.
-    const element = JSON.stringify(bootstrap, null, 2).replaceAll('\n', '\n  ');
+    // An element of JSON.stringify(artifacts, null, 2): indented one level, comma-separated.
+    const element = JSON.stringify(artifact, null, 2).replaceAll('\n', '\n  ');
     this.stdout.writeText(`${index === 0 ? '[\n' : ',\n'}  ${element}${index === this.count - 1 ? '\n]\n' : ''}`);
   }
 }
 
 /**
- * The default output, the bootstraps of every proxy, streamed: each proxy is built, written and
- * dropped in turn, so that one proxy's resources are in memory at a time, not all of them.
- * Returns the diagnostics of building them.
+ * The artifacts of every proxy, streamed: each proxy is built, written and dropped in turn, so
+ * that one proxy's resources are in memory at a time, not all of them. Returns the diagnostics
+ * of building them.
  */
-function writeBootstraps(translated: TranslatedInputs, flags: TranslateFlags): Diagnostic[][] {
+function writeProxies(translated: TranslatedInputs, flags: TranslateFlags): Diagnostic[][] {
   const names = Object.keys(translated.xdsIR).sort();
-  const writer = new BootstrapWriter(flags, names.length);
-  if (flags.secretsDir) writeSecrets(flags.secretsDir, []);
+  const writer = new ArtifactWriter(flags, names.length);
+  const secretsDir = flags.to === 'bootstrap' ? flags.secretsDir : undefined;
+  if (secretsDir) writeSecrets(secretsDir, []);
   return names.map((name) => {
-    const built = buildProxy(name, translated.xdsIR[name], { adminPort: flags.adminPort, secretsDir: flags.secretsDir });
-    if (flags.secretsDir) writeSecrets(flags.secretsDir, secretFiles(built.resources, flags.secretsDir));
-    writer.write(name, built.bootstrap);
+    const xds = translated.xdsIR[name];
+    const built = buildProxy(name, xds, { adminPort: flags.adminPort, secretsDir: flags.secretsDir });
+    if (secretsDir) writeSecrets(secretsDir, secretFiles(built.resources, secretsDir));
+    writer.write(name, artifactOf({ name, xds, infra: translated.infraIR[name], resources: built.resources, bootstrap: built.bootstrap }, flags));
     return proxyDiagnostics(name, built.resources.errors, built.emptyListeners, translated.gateways);
   });
 }
@@ -221,9 +223,9 @@ export async function runTranslate(flags: TranslateFlags): Promise<void> {
   const loaded = loadInputs(flags.file, { defaultNamespace: flags.namespace });
   const oidcDiscovery = await discoverOIDCIssuers(loaded.parsed.objects, { offline: flags.offline });
   const options = { inputs: flags.file, loaded, defaultNamespace: flags.namespace, bindDeclaredPorts: flags.bindDeclaredPorts, oidcDiscovery, bootstrap: { adminPort: flags.adminPort, secretsDir: flags.secretsDir } };
-  if (flags.to === 'bootstrap' && flags.gateway === undefined) {
+  if (flags.to !== 'gateway-api' && flags.gateway === undefined) {
     const translated = translateInputs(options);
-    const result = compileResult(translated, [], writeBootstraps(translated, flags));
+    const result = compileResult(translated, [], writeProxies(translated, flags));
     reportDiagnostics(result.diagnostics, result.displaySources, useColor(flags.color));
     process.exitCode = hasErrors(result.diagnostics) ? 1 : 0;
     return;
@@ -231,7 +233,7 @@ export async function runTranslate(flags: TranslateFlags): Promise<void> {
   writeCompiled(compile(options), flags);
 }
 
-/** The other targets, and one Gateway's proxy: compiled whole, then written. */
+/** The Gateway API resources with their statuses, and one Gateway's proxy: compiled whole, then written. */
 function writeCompiled(result: CompileResult, flags: TranslateFlags): void {
   reportDiagnostics(result.diagnostics, result.displaySources, useColor(flags.color));
   process.exitCode = hasErrors(result.diagnostics) ? 1 : 0;
