@@ -192,7 +192,7 @@ export function serviceDestinationSetting(
   if (envoyProxy?.spec?.routingType === 'Service' && clusterIP && clusterIP !== 'None') {
     return { protocol, endpoints: [{ host: clusterIP, port: ref.port }] };
   }
-  const { endpoints, addressType } = endpointsFromSlices(ctx.resources.endpointSlicesFor(namespace, ref.name), servicePort?.name, layer4);
+  const { endpoints, addressType } = serviceEndpoints(ctx.resources.endpointSlicesFor(namespace, ref.name), servicePort?.name, layer4);
   // A Service with no ready endpoint is no usable backend: its share of traffic fails.
   const setting: DestinationSetting = endpoints.length ? { protocol, endpoints } : { protocol };
   if (addressType) setting.addressType = addressType;
@@ -210,6 +210,23 @@ function serviceImportSetting(ctx: TranslationContext, routeKind: string, namesp
   if (addressType) setting.addressType = addressType;
   return setting;
 }
+
+/**
+ * endpointsFromSlices of a Service's slices, made once per Service port: thousands of routes
+ * name the same few Services. The settings of those routes share the endpoint list, which
+ * nothing changes once made.
+ */
+function serviceEndpoints(slices: readonly KubeObject[], portName: string | undefined, protocol: string): ReturnType<typeof endpointsFromSlices> {
+  let byPort = endpointsBySlices.get(slices);
+  if (!byPort) endpointsBySlices.set(slices, (byPort = new Map()));
+  const key = `${portName ?? ''}|${protocol}`;
+  let result = byPort.get(key);
+  if (!result) byPort.set(key, (result = endpointsFromSlices(slices, portName, protocol)));
+  return result;
+}
+
+/** Per list of a Service's slices (the ResourceIndex's own array), per `port name|protocol`. */
+const endpointsBySlices = new WeakMap<readonly KubeObject[], Map<string, ReturnType<typeof endpointsFromSlices>>>();
 
 /** Ready endpoints of the slices whose port matches the Service port by name and protocol. */
 function endpointsFromSlices(

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { Infra, Xds } from '../ir/types.js';
+import type { HTTPRoute, Infra, Xds } from '../ir/types.js';
 import type { KubeObject } from '../load/resource.js';
 import type { Condition } from './conditions.js';
 import type { OIDCDiscovery } from './oidcdiscovery.js';
@@ -70,4 +70,6 @@ export interface TranslationContext {
   mergeGateways: boolean;
   gatewayClass?: KubeObject;
   classEnvoyProxy?: KubeObject;
+  /** HTTP IR routes by the `kind/ns/name/` their names start with; see policy.ts httpRoutesByPrefix. */
+  httpRoutesByPrefix?: Map<string, HTTPRoute[]>;
 }

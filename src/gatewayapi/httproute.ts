@@ -1,9 +1,9 @@
-import type { DestinationSetting, HTTPRoute, StringMatch } from '../ir/types.js';
+import type { DestinationSetting, HTTPRoute, StringMatch, Xds } from '../ir/types.js';
 import { cloneData } from '../ir/clone.js';
 import type { KubeObject } from '../load/resource.js';
 import { resolveBackendRef } from './backendref.js';
 import { condition } from './conditions.js';
-import type { TranslationContext } from './context.js';
+import type { ListenerContext, TranslationContext } from './context.js';
 import { computeHosts } from './hostname.js';
 import { FilterError, processFilters } from './httpfilters.js';
 import { conditionMessage, parentHasCondition, resolveParents, setParentCondition, type RouteParent } from './parents.js';
@@ -83,7 +83,7 @@ function buildRuleRoutes(ctx: TranslationContext, route: KubeObject, parent: Rou
       applyTimeouts(irRoute, rule.timeouts);
       applyRouteRetry(irRoute, rule.retry);
       applySessionPersistence(irRoute, rule.sessionPersistence, destinationName);
-      Object.assign(irRoute, filtersForRoute(filters));
+      assignFilters(irRoute, filters);
       return irRoute;
     });
 
@@ -118,9 +118,11 @@ export function attachRuleBackends(ctx: TranslationContext, route: KubeObject, p
   }
 }
 
-function filtersForRoute(filters: ReturnType<typeof processFilters>): Partial<HTTPRoute> {
-  const { error: _error, ...rest } = filters;
-  return cloneData(rest);
+/** Copies what the rule's filters contribute (not their error) onto one of its IR routes. */
+function assignFilters(irRoute: HTTPRoute, filters: ReturnType<typeof processFilters>): void {
+  for (const key in filters) {
+    if (key !== 'error') irRoute[key] = cloneData(filters[key as keyof typeof filters]);
+  }
 }
 
 export function stringMatch(type: string | undefined, name: string | undefined, value: string): StringMatch {
@@ -168,29 +170,73 @@ function applyTimeouts(irRoute: HTTPRoute, timeouts: any): void {
 /** Copies the rule routes onto every listener the parent attached to, once per hostname. */
 export function attachToListeners(ctx: TranslationContext, route: KubeObject, parent: RouteParent, routes: HTTPRoute[]): boolean {
   let intersects = false;
+  // Every (listener, hostname) the routes go to, found first so the last one can take the
+  // routes themselves instead of copies.
+  const targets: { irListener: NonNullable<Xds['http']>[number]; port: number; host: string }[] = [];
   for (const listener of parent.listeners) {
-    const siblings = listener.gateway.listeners.filter((l) => l !== listener && l.port === listener.port && l.hostname).map((l) => l.hostname!);
-    const hosts = computeHosts(route.spec?.hostnames ?? [], listener.hostname, siblings);
+    const hosts = computeHosts(route.spec?.hostnames ?? [], listener.hostname, siblingHostnames(listener));
     if (hosts.length === 0) continue;
     intersects = true;
     const irListener = ctx.xdsIR[listener.gateway.irKey]?.http?.find((l) => l.name === listener.irName);
     if (!irListener) continue;
     if (route.kind === 'GRPCRoute') irListener.isHTTP2 = true;
-    for (const host of hosts) {
-      const hostSuffix = host.replaceAll('.', '_');
-      for (const base of routes) {
-        // The copies share the rule's destination (its endpoints are most of a route's IR):
-        // nothing changes a destination per listener or hostname.
-        const hostRoute = base.destination ? { ...cloneData({ ...base, destination: undefined }), destination: base.destination } : cloneData(base);
-        hostRoute.name = `${base.name}/${hostSuffix}`;
-        hostRoute.hostname = host;
-        if (hostRoute.redirect && hostRoute.redirect.port === undefined) {
-          const scheme = hostRoute.redirect.scheme?.toLowerCase();
-          hostRoute.redirect.port = scheme === 'http' ? 80 : scheme === 'https' ? 443 : listener.port;
-        }
-        (irListener.routes ??= []).push(hostRoute);
+    for (const host of hosts) targets.push({ irListener, port: listener.port, host });
+  }
+  // The httpRoutesByPrefix list of the routes, all named `kind/ns/name/rule/...` after this
+  // one route object: found once, before the names get their host suffix.
+  const prefixList = targets.length && routes.length ? routesWithPrefix(ctx, `${routes[0].name}/`) : undefined;
+  for (let index = 0; index < targets.length; index++) {
+    const { irListener, port, host } = targets[index];
+    const hostSuffix = host.replaceAll('.', '_');
+    // The rule routes were built for this call alone: the last target takes them as they are.
+    const last = index === targets.length - 1;
+    for (const base of routes) {
+      const hostRoute = last ? base : copyRoute(base);
+      hostRoute.name = `${base.name}/${hostSuffix}`;
+      hostRoute.hostname = host;
+      if (hostRoute.redirect && hostRoute.redirect.port === undefined) {
+        const scheme = hostRoute.redirect.scheme?.toLowerCase();
+        hostRoute.redirect.port = scheme === 'http' ? 80 : scheme === 'https' ? 443 : port;
       }
+      (irListener.routes ??= []).push(hostRoute);
+      prefixList?.push(hostRoute);
     }
   }
   return intersects;
 }
+
+/**
+ * The httpRoutesByPrefix list for routes whose names start with `name` (`kind/ns/name/...`),
+ * made on first use; undefined for a name without three slashes.
+ */
+function routesWithPrefix(ctx: TranslationContext, name: string): HTTPRoute[] | undefined {
+  const third = name.indexOf('/', name.indexOf('/', name.indexOf('/') + 1) + 1);
+  if (third < 0) return undefined;
+  const prefix = name.slice(0, third + 1);
+  const byPrefix = (ctx.httpRoutesByPrefix ??= new Map());
+  let list = byPrefix.get(prefix);
+  if (!list) byPrefix.set(prefix, (list = []));
+  return list;
+}
+
+/**
+ * A deep copy of an IR route that shares its destination: a route's endpoints are most of its
+ * IR, and nothing changes a destination per listener or hostname.
+ */
+function copyRoute(base: HTTPRoute): HTTPRoute {
+  const copy = {} as HTTPRoute;
+  for (const key in base) copy[key] = key === 'destination' ? base[key] : cloneData(base[key]);
+  return copy;
+}
+
+/** Hostnames of the other listeners on the listener's port, which computeHosts leaves to them. */
+function siblingHostnames(listener: ListenerContext): string[] {
+  let siblings = siblingHostnamesCache.get(listener);
+  if (!siblings) {
+    siblings = listener.gateway.listeners.filter((l) => l !== listener && l.port === listener.port && l.hostname).map((l) => l.hostname!);
+    siblingHostnamesCache.set(listener, siblings);
+  }
+  return siblings;
+}
+
+const siblingHostnamesCache = new WeakMap<ListenerContext, string[]>();

@@ -20,7 +20,7 @@
  */
 import { diagnosticAt } from '../diagnostics/at.js';
 import { codes } from '../diagnostics/codes.js';
-import type { HTTPRoute, Xds } from '../ir/types.js';
+import type { HTTPRoute } from '../ir/types.js';
 import type { KubeObject } from '../load/resource.js';
 import { condition, setCondition, type Condition } from './conditions.js';
 import type { GatewayContext, TranslationContext } from './context.js';
@@ -215,13 +215,28 @@ export function routeIsRelevant(ctx: TranslationContext, route: KubeObject): boo
   );
 }
 
+/**
+ * The routes of policyRouteKinds, in that order, that name one of this class's Gateways: worked
+ * out once per translation, as every policy kind asks.
+ */
+function relevantRoutes(ctx: TranslationContext): readonly KubeObject[] {
+  let routes = relevantRoutesCache.get(ctx);
+  if (!routes) {
+    routes = [];
+    for (const kind of policyRouteKinds) {
+      for (const route of ctx.resources.all(kind)) if (routeIsRelevant(ctx, route)) routes.push(route);
+    }
+    relevantRoutesCache.set(ctx, routes);
+  }
+  return routes;
+}
+
+const relevantRoutesCache = new WeakMap<TranslationContext, KubeObject[]>();
+
 export function routeTargets(ctx: TranslationContext): Map<string, RouteTarget> {
   const targets = new Map<string, RouteTarget>();
-  for (const kind of policyRouteKinds) {
-    for (const route of ctx.resources.all(kind)) {
-      if (!routeIsRelevant(ctx, route)) continue;
-      targets.set(routeTargetKey(kind, route.metadata.namespace ?? 'default', route.metadata.name), { route, attached: false });
-    }
+  for (const route of relevantRoutes(ctx)) {
+    targets.set(routeTargetKey(route.kind, route.metadata.namespace ?? 'default', route.metadata.name), { route, attached: false });
   }
   return targets;
 }
@@ -232,7 +247,7 @@ export function routeTargetKey(kind: string, namespace: string, name: string): s
 
 /** Every relevant route, for targetSelectors. */
 export function routeCandidates(ctx: TranslationContext): KubeObject[] {
-  return policyRouteKinds.flatMap((kind) => ctx.resources.all(kind).filter((route) => routeIsRelevant(ctx, route)));
+  return [...relevantRoutes(ctx)];
 }
 
 /**
@@ -253,31 +268,13 @@ export function irRoutePrefix(route: KubeObject): string {
 
 /**
  * Every HTTP IR route of the translation keyed by the irRoutePrefix of its name (`kind/ns/name/`,
- * names and namespaces having no `/`), in IR order: a policy finds its route's IR routes without
- * scanning all of them.
+ * names and namespaces having no `/`), in the order they were attached: a policy finds its
+ * route's IR routes without scanning all of them. attachToListeners fills it as it adds routes
+ * (policies run after every route is in the IR and add none).
  */
-export function httpRoutesByPrefix(ctx: { xdsIR: Record<string, Xds> }): Map<string, HTTPRoute[]> {
-  // Made once per translation: policies run after every route is in the IR and add none.
-  let byPrefix = routesByPrefixCache.get(ctx.xdsIR);
-  if (byPrefix) return byPrefix;
-  byPrefix = new Map<string, HTTPRoute[]>();
-  for (const xds of Object.values(ctx.xdsIR)) {
-    for (const listener of xds.http ?? []) {
-      for (const irRoute of listener.routes ?? []) {
-        const third = irRoute.name.indexOf('/', irRoute.name.indexOf('/', irRoute.name.indexOf('/') + 1) + 1);
-        if (third < 0) continue;
-        const prefix = irRoute.name.slice(0, third + 1);
-        const list = byPrefix.get(prefix);
-        if (list) list.push(irRoute);
-        else byPrefix.set(prefix, [irRoute]);
-      }
-    }
-  }
-  routesByPrefixCache.set(ctx.xdsIR, byPrefix);
-  return byPrefix;
+export function httpRoutesByPrefix(ctx: TranslationContext): ReadonlyMap<string, HTTPRoute[]> {
+  return ctx.httpRoutesByPrefix ?? new Map();
 }
-
-const routesByPrefixCache = new WeakMap<Record<string, Xds>, Map<string, HTTPRoute[]>>();
 
 /**
  * Policies of one kind processed for one GatewayClass: they are taken oldest first, and each one

@@ -10,7 +10,8 @@ export const multiclusterGroup = 'multicluster.x-k8s.io';
  */
 export class ResourceIndex {
   private readonly byKind = new Map<string, KubeObject[]>();
-  private readonly byKey = new Map<string, KubeObject>();
+  /** kind → namespace → name → object: lookups need no key string built per call. */
+  private readonly byKey = new Map<string, Map<string, Map<string, KubeObject>>>();
   private readonly endpointSlicesByService = new Map<string, KubeObject[]>();
 
   constructor(readonly objects: readonly KubeObject[]) {
@@ -19,8 +20,12 @@ export class ResourceIndex {
       let list = this.byKind.get(kind);
       if (!list) this.byKind.set(kind, (list = []));
       list.push(object);
-      const key = keyOf(kind, object.metadata.namespace ?? '', object.metadata.name);
-      if (!this.byKey.has(key)) this.byKey.set(key, object);
+      let byNamespace = this.byKey.get(kind);
+      if (!byNamespace) this.byKey.set(kind, (byNamespace = new Map()));
+      const namespace = object.metadata.namespace ?? '';
+      let byName = byNamespace.get(namespace);
+      if (!byName) byNamespace.set(namespace, (byName = new Map()));
+      if (!byName.has(object.metadata.name)) byName.set(object.metadata.name, object);
       if (kind === 'EndpointSlice') {
         const service = object.metadata.labels?.['kubernetes.io/service-name'];
         if (service) {
@@ -38,11 +43,11 @@ export class ResourceIndex {
   }
 
   get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
-    return this.byKey.get(keyOf(kind, namespace ?? '', name));
+    return this.byKey.get(kind)?.get(namespace ?? '')?.get(name);
   }
 
-  endpointSlicesFor(namespace: string, service: string): KubeObject[] {
-    return this.endpointSlicesByService.get(`${namespace}/${service}`) ?? [];
+  endpointSlicesFor(namespace: string, service: string): readonly KubeObject[] {
+    return this.endpointSlicesByService.get(`${namespace}/${service}`) ?? noSlices;
   }
 
   namespaceLabels(namespace: string): Record<string, string> {
@@ -50,9 +55,8 @@ export class ResourceIndex {
   }
 }
 
-function keyOf(kind: string, namespace: string, name: string): string {
-  return `${kind}|${namespace}|${name}`;
-}
+/** What endpointSlicesFor answers for a Service without slices: one list, never added to. */
+const noSlices: readonly KubeObject[] = [];
 
 export function isGatewayApiObject(object: KubeObject): boolean {
   return groupOf(object.apiVersion) === gatewayGroup;

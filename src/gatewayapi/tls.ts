@@ -90,10 +90,32 @@ export function certificatePairProblems(secret: string, certificateBase64: strin
   return problems;
 }
 
+/**
+ * IR fields whose types hold no certificate, skipped by the walk: endpoint lists (most of a
+ * large IR) hold only addresses, and a route's matches, metadata, header changes, redirect and
+ * rewrite only strings and numbers.
+ */
+const certificateFreeKeys = new Set([
+  'endpoints',
+  'metadata',
+  'pathMatch',
+  'headerMatches',
+  'queryParamMatches',
+  'addRequestHeaders',
+  'addResponseHeaders',
+  'removeRequestHeaders',
+  'removeResponseHeaders',
+  'redirect',
+  'urlRewrite',
+  'directResponse',
+]);
+
 /** The problems of every certificate and key an IR serves (listeners, TLS routes, backend client certificates), once per Secret. */
 export function certificateProblems(irs: readonly unknown[], now: Date = new Date()): CertificateProblem[] {
   const seen = new Set<string>();
   const problems: CertificateProblem[] = [];
+  // A route's copies for each hostname share one destination: walked once.
+  const destinationsSeen = new Set<unknown>();
   // The whole IR is walked (certificates sit wherever a TLS setting does): plain loops, no closures.
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) {
@@ -112,10 +134,14 @@ export function certificateProblems(irs: readonly unknown[], now: Date = new Dat
       return;
     }
     for (const key in object) {
-      // Endpoint lists, most of a large IR, hold only addresses.
-      if (key === 'endpoints') continue;
+      if (certificateFreeKeys.has(key)) continue;
       const item = object[key];
-      if (item !== null && typeof item === 'object') visit(item);
+      if (item === null || typeof item !== 'object') continue;
+      if (key === 'destination') {
+        if (destinationsSeen.has(item)) continue;
+        destinationsSeen.add(item);
+      }
+      visit(item);
     }
   };
   for (const ir of irs) if (ir !== null && typeof ir === 'object') visit(ir);
