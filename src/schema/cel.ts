@@ -15,6 +15,7 @@ import { formatPath, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { KubeObject } from '../load/resource.js';
 import { decodeExpr, type EncodedExpr } from './cel-ast.js';
 import { compileDirect, type DirectRule } from './cel-direct.js';
+import { sameInJavaScript } from './cel-regex.js';
 import { celKindTables, type CelKind, type CelRuleSpec } from './generated/cel-rules.js';
 
 type Segment = string | number;
@@ -273,12 +274,16 @@ function program(ast: EncodedExpr): Program {
  * would compile the pattern on every call; rules use a handful of patterns, compiled once.
  */
 const compiledPatterns = new Map<string, { test(text: string): boolean }>();
+const unpairedSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const re2js = {
   compile(pattern: string) {
     let matcher = compiledPatterns.get(pattern);
     if (!matcher) {
       const regex = RE2JS.compile(pattern);
-      matcher = { test: (text: string) => regex.matcher(text).find() };
+      const search = (text: string) => regex.matcher(text).find();
+      // The same answers, natively, where cel-regex.ts shows the engines agree.
+      const native = sameInJavaScript(pattern) ? new RegExp(pattern, 'u') : undefined;
+      matcher = { test: native ? (text: string) => (unpairedSurrogate.test(text) ? search(text) : native.test(text)) : search };
       compiledPatterns.set(pattern, matcher);
     }
     return matcher;
