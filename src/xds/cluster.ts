@@ -3,7 +3,7 @@ import { circuitBreakers } from './circuitbreaker.js';
 import { protoDuration } from './duration.js';
 import { activeHealthChecks, outlierDetection } from './healthcheck.js';
 import { upstreamKeepalive } from './keepalive.js';
-import { loadBalancerFields } from './loadbalancer.js';
+import { addLoadBalancerFields } from './loadbalancer.js';
 import { upstreamProtocolOptions } from './protocoloptions.js';
 import { upstreamProxyProtocolSocket } from './proxyprotocol.js';
 import { adsConfigSource, defaultBufferLimitBytes, type Json } from './resources.js';
@@ -23,6 +23,11 @@ export interface ClusterArgs {
   metrics?: Metrics;
   /** Extra fields from callers (filters' service clusters), merged last. */
   extra?: Json;
+  /**
+   * Endpoint lists already built, by the IR endpoint list they come from: the IR shares one list
+   * between the backendRefs to one Service, and so can the clusters (nothing mutates them).
+   */
+  lbEndpointsCache?: Map<object, Json[]>;
 }
 
 export interface BuiltCluster {
@@ -38,9 +43,11 @@ const defaultDnsRefreshRate = '30s';
 
 /** How the cluster finds its endpoints: FQDN endpoints are resolved by DNS, the rest via EDS. */
 function discoveryOf(settings: DestinationSetting[]): 'EDS' | 'STRICT_DNS' {
-  return settings.some((s) => s.addressType === 'FQDN' || (s.addressType === 'Mixed' && s.endpoints?.some((e) => e.host && !isIPLike(e.host))))
-    ? 'STRICT_DNS'
-    : 'EDS';
+  for (const setting of settings) {
+    if (setting.addressType === 'FQDN') return 'STRICT_DNS';
+    if (setting.addressType === 'Mixed' && setting.endpoints?.some((e) => e.host && !isIPLike(e.host))) return 'STRICT_DNS';
+  }
+  return 'EDS';
 }
 
 function isIPLike(host: string): boolean {
@@ -52,24 +59,32 @@ function tlsMatchName(cluster: string, index: number): string {
 }
 
 /** One locality per destination setting, so backendRef weights become locality weights. */
-export function loadAssignment(name: string, settings: DestinationSetting[]): Json {
-  return {
-    clusterName: name,
-    endpoints: settings.map((setting, index) => {
-      const locality: Json = {};
-      if (setting.endpoints?.length) {
-        locality.lbEndpoints = setting.endpoints.map((endpoint) => {
+export function loadAssignment(name: string, settings: DestinationSetting[], cache?: Map<object, Json[]>): Json {
+  const endpoints: Json[] = [];
+  for (let index = 0; index < settings.length; index++) {
+    const setting = settings[index];
+    const locality: Json = {};
+    const irEndpoints = setting.endpoints;
+    if (irEndpoints?.length) {
+      // With TLS, the endpoints' metadata names this cluster: such lists are not shared.
+      let lbEndpoints = setting.tls ? undefined : cache?.get(irEndpoints);
+      if (!lbEndpoints) {
+        lbEndpoints = [];
+        for (const endpoint of irEndpoints) {
           const lbEndpoint: Json = { endpoint: { address: endpointAddress(endpoint) }, loadBalancingWeight: 1 };
           if (setting.tls) lbEndpoint.metadata = transportSocketMatchMetadata(tlsMatchName(name, index));
-          return lbEndpoint;
-        });
+          lbEndpoints.push(lbEndpoint);
+        }
+        if (!setting.tls) cache?.set(irEndpoints, lbEndpoints);
       }
-      locality.loadBalancingWeight = setting.weight ?? 1;
-      locality.locality = { region: `${name}/backend/${index}` };
-      if (setting.priority) locality.priority = setting.priority;
-      return locality;
-    }),
-  };
+      locality.lbEndpoints = lbEndpoints;
+    }
+    locality.loadBalancingWeight = setting.weight ?? 1;
+    locality.locality = { region: `${name}/backend/${index}` };
+    if (setting.priority) locality.priority = setting.priority;
+    endpoints.push(locality);
+  }
+  return { clusterName: name, endpoints };
 }
 
 function endpointAddress(endpoint: { host?: string; port?: number; path?: string }): Json {
@@ -92,15 +107,21 @@ function commonHttpOptions(traffic: TrafficFeatures | undefined): Json {
 /** Upstream TLS per destination setting, as transport socket matches selected by endpoint metadata. */
 function addUpstreamTls(cluster: Json, args: ClusterArgs, secrets: Json[]): void {
   const proxyProtocol = args.traffic?.proxyProtocol;
-  args.settings.forEach((setting, index) => {
-    if (!setting.tls) return;
+  const settings = args.settings;
+  for (let index = 0; index < settings.length; index++) {
+    const setting = settings[index];
+    if (!setting.tls) continue;
     const built = upstreamTlsSocket(setting.tls);
     secrets.push(...built.secrets);
     const name = tlsMatchName(args.name, index);
     const socket = proxyProtocol ? upstreamProxyProtocolSocket(proxyProtocol.version, built.socket) : built.socket;
     (cluster.transportSocketMatches ??= []).push({ match: { name }, name, transportSocket: socket });
-  });
+  }
 }
+
+// The parts of a cluster without traffic settings that are the same in every cluster: shared,
+// not copied (nothing mutates emitted resources; patches and the bootstrap rewrite copy).
+const localityWeightedLb: Json = { localityWeightedLbConfig: {} };
 
 /** The cluster for a route destination, with the reference's defaults and the route's traffic settings. */
 export function buildCluster(args: ClusterArgs): BuiltCluster {
@@ -109,31 +130,34 @@ export function buildCluster(args: ClusterArgs): BuiltCluster {
   const secrets: Json[] = [];
   const cluster: Json = {
     circuitBreakers: circuitBreakers(traffic?.circuitBreaker),
-    commonLbConfig: { localityWeightedLbConfig: {} },
+    commonLbConfig: localityWeightedLb,
     connectTimeout: protoDuration(traffic?.timeout?.tcp?.connectTimeout) ?? defaultConnectTimeout,
     dnsLookupFamily: 'V4_ONLY',
     name: args.name,
     outlierDetection: outlierDetection(traffic?.healthCheck),
     perConnectionBufferLimitBytes: traffic?.backendConnection?.bufferLimit ?? defaultBufferLimitBytes,
     type,
-    ...loadBalancerFields(traffic?.loadBalancer),
   };
+  addLoadBalancerFields(cluster, traffic?.loadBalancer);
   const healthChecks = activeHealthChecks(traffic?.healthCheck);
   if (healthChecks) cluster.healthChecks = healthChecks;
-  const stats: Json = {};
-  if (args.metrics?.enablePerEndpointStats) stats.perEndpointStats = true;
-  if (args.metrics?.enableRequestResponseSizesStats) stats.requestResponseSizes = true;
-  if (Object.keys(stats).length) cluster.trackClusterStats = stats;
+  const metrics = args.metrics;
+  if (metrics?.enablePerEndpointStats || metrics?.enableRequestResponseSizesStats) {
+    const stats: Json = {};
+    if (metrics.enablePerEndpointStats) stats.perEndpointStats = true;
+    if (metrics.enableRequestResponseSizesStats) stats.requestResponseSizes = true;
+    cluster.trackClusterStats = stats;
+  }
 
   let endpoints: Json | undefined;
   if (type === 'EDS') {
     cluster.edsClusterConfig = { edsConfig: adsConfigSource, serviceName: args.name };
     cluster.ignoreHealthOnHostRemoval = true;
-    endpoints = loadAssignment(args.name, args.settings);
+    endpoints = loadAssignment(args.name, args.settings, args.lbEndpointsCache);
   } else {
     cluster.dnsRefreshRate = protoDuration(traffic?.dns?.dnsRefreshRate) ?? defaultDnsRefreshRate;
     cluster.respectDnsTtl = traffic?.dns?.respectDnsTtl ?? true;
-    cluster.loadAssignment = loadAssignment(args.name, args.settings);
+    cluster.loadAssignment = loadAssignment(args.name, args.settings, args.lbEndpointsCache);
   }
 
   if (traffic?.proxyProtocol) cluster.transportSocket = upstreamProxyProtocolSocket(traffic.proxyProtocol.version, undefined);
@@ -146,7 +170,8 @@ export function buildCluster(args: ClusterArgs): BuiltCluster {
     useClientProtocol: args.useClientProtocol,
     http1: args.http1,
     http2Settings: traffic?.http2,
-    common: commonHttpOptions(traffic),
+    // Without traffic settings there are no connection-level options.
+    common: traffic ? commonHttpOptions(traffic) : undefined,
   });
   if (protocolOptions) cluster.typedExtensionProtocolOptions = protocolOptions;
   if (args.extra) Object.assign(cluster, args.extra);

@@ -48,14 +48,17 @@ export function activeHealthChecks(healthCheck: HealthCheck | undefined): Json[]
   return [check];
 }
 
+// The empty detection of clusters without passive health checks, shared (never mutated).
+const noOutlierDetection: Json = {};
+
 /**
  * Passive health checking (outlier detection). Always present: an empty one still turns on
  * Envoy's default ejection of failing hosts.
  */
 export function outlierDetection(healthCheck: HealthCheck | undefined): Json {
   const passive = healthCheck?.passive;
+  if (!passive) return noOutlierDetection;
   const detection: Json = {};
-  if (!passive) return detection;
   const set = (key: string, value: unknown) => {
     if (value !== undefined && value !== null) detection[key] = value;
   };

@@ -38,6 +38,24 @@ const features: HttpFilterFeature[] = [
   sessionPersistenceFeature,
 ];
 
+// The features with route hooks, and every IR route field those hooks look at.
+const routeConfigFeatures = features.filter((feature) => feature.routeConfig);
+const routeActionFeatures = features.filter((feature) => feature.routeAction);
+const filterRouteFields: (keyof HTTPRoute)[] = [];
+for (const feature of features) {
+  if ((feature.routeConfig || feature.routeAction) && !feature.routeFields?.length) throw new Error('an HTTP filter feature with route hooks must declare its routeFields');
+  for (const field of feature.routeFields ?? []) if (!filterRouteFields.includes(field)) filterRouteFields.push(field);
+}
+
+/**
+ * Whether any filter feature may add to the route: most routes set none of the fields the
+ * features look at, and skip them (and the objects they would allocate) at once.
+ */
+export function routeUsesFilters(route: HTTPRoute): boolean {
+  for (const field of filterRouteFields) if (route[field]) return true;
+  return false;
+}
+
 /** The router always runs last: it is what forwards the request. */
 function routerFilter(listener: HTTPListener): Json {
   const enableEnvoyHeaders = (listener.headers as { enableEnvoyHeaders?: boolean } | undefined)?.enableEnvoyHeaders;
@@ -47,23 +65,27 @@ function routerFilter(listener: HTTPListener): Json {
 
 /** The HTTP filter chain of one listener's connection manager, in Envoy Gateway's order. */
 export function buildHttpFilters(listener: HTTPListener, xds: Xds): Json[] {
-  const filters = features.flatMap((feature) => feature.listenerFilters(listener, xds));
+  const filters: Json[] = [];
+  for (const feature of features) for (const filter of feature.listenerFilters(listener, xds)) filters.push(filter);
   filters.push(routerFilter(listener));
   return orderHttpFilters(filters, xds.filterOrder);
 }
 
 /** Per-route settings of the listener's HTTP filters (`typedPerFilterConfig`), if any. */
 export function routeFilterConfig(route: HTTPRoute): Json | undefined {
-  const config: Json = {};
-  for (const feature of features) Object.assign(config, feature.routeConfig?.(route));
-  return Object.keys(config).length ? config : undefined;
+  let config: Json | undefined;
+  for (const feature of routeConfigFeatures) {
+    const part = feature.routeConfig!(route);
+    if (part) Object.assign((config ??= {}), part);
+  }
+  return config && Object.keys(config).length ? config : undefined;
 }
 
 /** Fields the filters add to a route's forwarding action (rate-limit descriptors). */
 export function routeActionFilterFields(route: HTTPRoute): Json {
   const fields: Json = {};
-  for (const feature of features) {
-    const extra = feature.routeAction?.(route);
+  for (const feature of routeActionFeatures) {
+    const extra = feature.routeAction!(route);
     if (!extra) continue;
     // Local and global rate limits both describe requests with `rateLimits` entries.
     for (const [key, value] of Object.entries(extra)) {

@@ -8,25 +8,28 @@ function slowStart(window: string | undefined): Json | undefined {
 }
 
 /**
- * The cluster fields of a load-balancing policy. Least-request is the default; round-robin is
- * Envoy's zero value, so it prints no `lbPolicy`. Consistent hashing uses Maglev.
+ * Adds the cluster fields of a load-balancing policy. Least-request is the default; round-robin
+ * is Envoy's zero value, so it prints no `lbPolicy`. Consistent hashing uses Maglev.
  */
-export function loadBalancerFields(lb: LoadBalancer | undefined): Json {
+export function addLoadBalancerFields(cluster: Json, lb: LoadBalancer | undefined): void {
   if (lb?.roundRobin) {
     const config = slowStart(lb.roundRobin.slowStart?.window);
-    return config ? { roundRobinLbConfig: config } : {};
+    if (config) cluster.roundRobinLbConfig = config;
+    return;
   }
-  if (lb?.random) return { lbPolicy: 'RANDOM' };
+  if (lb?.random) {
+    cluster.lbPolicy = 'RANDOM';
+    return;
+  }
   if (lb?.consistentHash) {
-    const fields: Json = { lbPolicy: 'MAGLEV' };
+    cluster.lbPolicy = 'MAGLEV';
     // uint64: a string in proto-JSON.
-    if (lb.consistentHash.tableSize != null) fields.maglevLbConfig = { tableSize: String(lb.consistentHash.tableSize) };
-    return fields;
+    if (lb.consistentHash.tableSize != null) cluster.maglevLbConfig = { tableSize: String(lb.consistentHash.tableSize) };
+    return;
   }
-  const fields: Json = { lbPolicy: 'LEAST_REQUEST' };
+  cluster.lbPolicy = 'LEAST_REQUEST';
   const config = slowStart(lb?.leastRequest?.slowStart?.window);
-  if (config) fields.leastRequestLbConfig = config;
-  return fields;
+  if (config) cluster.leastRequestLbConfig = config;
 }
 
 /** What an HTTP route hashes on for consistent hashing (`hashPolicy` of its route action). */

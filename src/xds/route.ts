@@ -1,14 +1,21 @@
-import type { AddHeader, DestinationFilters, HTTPListener, HTTPRoute, ResourceMetadata } from '../ir/types.js';
+import type { AddHeader, DestinationFilters, DestinationSetting, HTTPListener, HTTPRoute, ResourceMetadata } from '../ir/types.js';
 import { stringMatcher } from './filters/common.js';
 import { protoDuration } from './duration.js';
 import { altSvcHeader } from './http3.js';
-import { routeActionFilterFields, routeFilterConfig } from './httpfilters.js';
+import { routeActionFilterFields, routeFilterConfig, routeUsesFilters } from './httpfilters.js';
 import { routeHashPolicy } from './loadbalancer.js';
 import type { Json } from './resources.js';
 import { retryPolicy } from './retry.js';
 
 /** The cluster a share of traffic goes to when its backendRef could not be resolved. */
 export const invalidBackendCluster = 'invalid-backend-cluster';
+
+/** A path prefix without its trailing slashes (Gateway API prefixes match whole segments). */
+function trimTrailingSlashes(prefix: string): string {
+  let end = prefix.length;
+  while (end > 0 && prefix.charCodeAt(end - 1) === 47 /* '/' */) end--;
+  return end === prefix.length ? prefix : prefix.slice(0, end);
+}
 
 function routeMatch(route: HTTPRoute): Json {
   const match: Json = {};
@@ -17,17 +24,23 @@ function routeMatch(route: HTTPRoute): Json {
   else if (path?.safeRegex !== undefined) match.safeRegex = { regex: path.safeRegex };
   else if (path?.prefix !== undefined && path.prefix !== '/') {
     // A prefix matches whole path segments in Gateway API: /foo matches /foo/bar, not /foobar.
-    match.pathSeparatedPrefix = path.prefix.replace(/\/+$/, '');
+    match.pathSeparatedPrefix = trimTrailingSlashes(path.prefix);
   } else match.prefix = '/';
-  if (route.headerMatches?.length) {
-    match.headers = route.headerMatches.map((h) => {
+  const headerMatches = route.headerMatches;
+  if (headerMatches?.length) {
+    const headers: Json[] = [];
+    for (const h of headerMatches) {
       const header: Json = { name: h.name, stringMatch: stringMatcher(h) };
       if (h.invert) header.invertMatch = true;
-      return header;
-    });
+      headers.push(header);
+    }
+    match.headers = headers;
   }
-  if (route.queryParamMatches?.length) {
-    match.queryParameters = route.queryParamMatches.map((q) => ({ name: q.name, stringMatch: stringMatcher(q) }));
+  const queryMatches = route.queryParamMatches;
+  if (queryMatches?.length) {
+    const queryParameters: Json[] = [];
+    for (const q of queryMatches) queryParameters.push({ name: q.name, stringMatch: stringMatcher(q) });
+    match.queryParameters = queryParameters;
   }
   return match;
 }
@@ -35,15 +48,21 @@ function routeMatch(route: HTTPRoute): Json {
 function headersToAdd(headers: AddHeader[]): Json[] {
   const result: Json[] = [];
   for (const header of headers) {
-    for (const value of header.value.length ? header.value : ['']) {
-      const option: Json = {};
-      if (!header.append) option.appendAction = 'OVERWRITE_IF_EXISTS_OR_ADD';
-      option.header = value === '' ? { key: header.name } : { key: header.name, value };
-      if (value === '') option.keepEmptyValue = true;
-      result.push(option);
-    }
+    const values = header.value;
+    if (!values.length) result.push(headerOption(header, ''));
+    else for (const value of values) result.push(headerOption(header, value));
   }
   return result;
+}
+
+function headerOption(header: AddHeader, value: string): Json {
+  const option: Json = {};
+  if (!header.append) option.appendAction = 'OVERWRITE_IF_EXISTS_OR_ADD';
+  if (value === '') {
+    option.header = { key: header.name };
+    option.keepEmptyValue = true;
+  } else option.header = { key: header.name, value };
+  return option;
 }
 
 function redirectAction(route: HTTPRoute): Json {
@@ -105,14 +124,12 @@ export function backendWeights(route: HTTPRoute): { valid: number; invalid: numb
   return { valid, invalid };
 }
 
-/** Header changes of one backendRef's share, as weighted-cluster fields. */
-function destinationHeaderFields(filters: DestinationFilters): Json {
-  const fields: Json = {};
-  if (filters.addRequestHeaders?.length) fields.requestHeadersToAdd = headersToAdd(filters.addRequestHeaders);
-  if (filters.removeRequestHeaders?.length) fields.requestHeadersToRemove = [...filters.removeRequestHeaders];
-  if (filters.addResponseHeaders?.length) fields.responseHeadersToAdd = headersToAdd(filters.addResponseHeaders);
-  if (filters.removeResponseHeaders?.length) fields.responseHeadersToRemove = [...filters.removeResponseHeaders];
-  return fields;
+/** Header changes of one backendRef's share, as weighted-cluster fields added to `cluster`. */
+function addDestinationHeaderFields(cluster: Json, filters: DestinationFilters): void {
+  if (filters.addRequestHeaders?.length) cluster.requestHeadersToAdd = headersToAdd(filters.addRequestHeaders);
+  if (filters.removeRequestHeaders?.length) cluster.requestHeadersToRemove = filters.removeRequestHeaders.slice();
+  if (filters.addResponseHeaders?.length) cluster.responseHeadersToAdd = headersToAdd(filters.addResponseHeaders);
+  if (filters.removeResponseHeaders?.length) cluster.responseHeadersToRemove = filters.removeResponseHeaders.slice();
 }
 
 /**
@@ -123,29 +140,219 @@ function destinationHeaderFields(filters: DestinationFilters): Json {
  */
 function clusterSpecifier(route: HTTPRoute): Json {
   const destination = route.destination!;
-  const weights = route.backendWeights ?? backendWeights(route);
-  const filtered = (destination.settings ?? []).filter((s) => s.filters !== undefined && s.filters !== null);
-  if (weights.invalid <= 0 && !filtered.length) return { cluster: destination.name };
+  const settings = destination.settings ?? noSettings;
+  let filtered = false;
+  for (const setting of settings) {
+    if (setting.filters !== undefined && setting.filters !== null) {
+      filtered = true;
+      break;
+    }
+  }
+  const invalid = (route.backendWeights ?? backendWeights(route)).invalid;
+  if (invalid <= 0 && !filtered) return { cluster: destination.name };
   const clusters: Json[] = [];
-  if (weights.invalid > 0) clusters.push({ name: invalidBackendCluster, weight: weights.invalid });
-  for (const setting of filtered) {
-    clusters.push({ name: destination.name, weight: setting.weight ?? 1, ...destinationHeaderFields(setting.filters!) });
+  if (invalid > 0) clusters.push({ name: invalidBackendCluster, weight: invalid });
+  for (const setting of settings) {
+    if (setting.filters === undefined || setting.filters === null) continue;
+    const cluster: Json = { name: destination.name, weight: setting.weight ?? 1 };
+    addDestinationHeaderFields(cluster, setting.filters);
+    clusters.push(cluster);
   }
   return { clusterNotFoundResponseCode: 'INTERNAL_SERVER_ERROR', weightedClusters: { clusters } };
 }
 
+const noSettings: DestinationSetting[] = [];
+
+// Constant parts of every forwarding route, shared by all of them (nothing mutates emitted
+// resources: patches and the bootstrap rewrite copy what they change).
+const websocketUpgrade: Json[] = [{ upgradeType: 'websocket' }];
+
 function forwardAction(route: HTTPRoute): Json {
   const action: Json = clusterSpecifier(route);
-  applyRewrite(route, action);
-  if (route.mirrors?.length) action.requestMirrorPolicies = route.mirrors.map((m) => ({ cluster: m.name }));
-  const timeout = protoDuration(route.traffic?.timeout?.http?.requestTimeout);
-  if (timeout) action.timeout = timeout;
-  const hashPolicy = routeHashPolicy(route.traffic?.loadBalancer);
-  if (hashPolicy) action.hashPolicy = hashPolicy;
-  if (route.traffic?.retry) action.retryPolicy = retryPolicy(route.traffic.retry);
-  action.upgradeConfigs = [{ upgradeType: 'websocket' }];
-  Object.assign(action, routeActionFilterFields(route));
+  if (route.urlRewrite) applyRewrite(route, action);
+  const mirrors = route.mirrors;
+  if (mirrors?.length) {
+    const policies: Json[] = [];
+    for (const mirror of mirrors) policies.push({ cluster: mirror.name });
+    action.requestMirrorPolicies = policies;
+  }
+  const traffic = route.traffic;
+  if (traffic) {
+    const timeout = protoDuration(traffic.timeout?.http?.requestTimeout);
+    if (timeout) action.timeout = timeout;
+    const hashPolicy = routeHashPolicy(traffic.loadBalancer);
+    if (hashPolicy) action.hashPolicy = hashPolicy;
+    if (traffic.retry) action.retryPolicy = retryPolicy(traffic.retry);
+  }
+  action.upgradeConfigs = websocketUpgrade;
+  if (routeUsesFilters(route)) Object.assign(action, routeActionFilterFields(route));
   return action;
+}
+
+/** The routes of one listener already built: what a later listener with the same routes shares. */
+interface BuiltListener {
+  routes: HTTPRoute[];
+  altSvc: Json | undefined;
+  /** The Envoy route of each IR route; undefined where it could not be built. */
+  built: (Json | undefined)[];
+}
+
+/**
+ * Builds the Envoy routes of one proxy. A route attached to several listeners (a Gateway's HTTP,
+ * HTTPS and other listeners) comes once per listener, as equal IR routes in the same order (a
+ * listener with fewer routes has a subsequence of another's): the Envoy route is built once and
+ * shared by the route configurations, so it is also checked once (see validate.ts). Equal means
+ * equal data, so a shared route is the route that would have been built.
+ */
+export class RouteBuilder {
+  private readonly builtListeners: BuiltListener[] = [];
+  // Route metadata by namespace and name: the routes of one Gateway API resource share one
+  // object (a resource has many rules, matches and hostnames, and all routes are kept until written).
+  private readonly metadataByResource = new Map<string, Map<string, { kind: string; sectionName: string | undefined; built: Json }[]>>();
+
+  private routeMetadata(metadata: ResourceMetadata | undefined): Json | undefined {
+    if (!metadata) return undefined;
+    // Annotations are few and take part in the comparison: such metadata is built each time.
+    if (metadata.annotations && Object.keys(metadata.annotations).length) return resourceMetadata(metadata);
+    let byName = this.metadataByResource.get(metadata.namespace);
+    if (!byName) this.metadataByResource.set(metadata.namespace, (byName = new Map()));
+    let entries = byName.get(metadata.name);
+    if (!entries) byName.set(metadata.name, (entries = []));
+    // An empty section name is left out of the metadata, like no section name.
+    const sectionName = metadata.sectionName || undefined;
+    for (const entry of entries) if (entry.kind === metadata.kind && entry.sectionName === sectionName) return entry.built;
+    const built = resourceMetadata(metadata)!;
+    entries.push({ kind: metadata.kind, sectionName, built });
+    return built;
+  }
+
+  /** One Envoy route for one IR route; throws when the IR route cannot be expressed. */
+  route(route: HTTPRoute, altSvc: Json | undefined): Json {
+    const result: Json = { match: routeMatch(route), name: route.name };
+    const metadata = this.routeMetadata(route.metadata);
+    if (metadata) result.metadata = metadata;
+    if (route.directResponse) {
+      const response: Json = { status: route.directResponse.statusCode };
+      if (route.directResponse.body !== undefined) response.body = { inlineString: route.directResponse.body };
+      result.directResponse = response;
+    } else if (route.redirect) {
+      result.redirect = redirectAction(route);
+    } else if (route.destination) {
+      result.route = forwardAction(route);
+    }
+    if (route.addRequestHeaders?.length) result.requestHeadersToAdd = headersToAdd(route.addRequestHeaders);
+    if (route.removeRequestHeaders?.length) result.requestHeadersToRemove = route.removeRequestHeaders.slice();
+    if (route.addResponseHeaders?.length) result.responseHeadersToAdd = headersToAdd(route.addResponseHeaders);
+    if (altSvc) (result.responseHeadersToAdd ??= []).push(altSvc);
+    if (route.removeResponseHeaders?.length) result.responseHeadersToRemove = route.removeResponseHeaders.slice();
+    if (routeUsesFilters(route)) {
+      const perFilter = routeFilterConfig(route);
+      if (perFilter) result.typedPerFilterConfig = perFilter;
+    }
+    return result;
+  }
+
+  /**
+   * A virtual host per IR listener and hostname, named `<listener>/<hostname>`, in order of first
+   * appearance; routes keep their IR order. Listeners sharing a route configuration (plain HTTP
+   * on one port) each bring their own virtual hosts. A route that cannot be built is left out and
+   * reported through `onError`; its virtual host stays. With `virtualHostStats`, each virtual host
+   * counts its requests in a virtual cluster named after its hostname.
+   */
+  virtualHosts(listener: HTTPListener, virtualHosts: Json[], onError: (message: string) => void, virtualHostStats = false): void {
+    // By name, the first of each: hosts already in the route configuration (from a listener that
+    // shares it) and those added here. Only needed when names can clash: with such hosts, or once a
+    // hostname holds "_" (names replace "." by "_", so `a.b` and `a_b` are one host); otherwise
+    // distinct hostnames make distinct names, and it is not built.
+    let byName: Map<string, Json> | undefined;
+    const hostsByName = (): Map<string, Json> => {
+      byName = new Map();
+      for (const existing of virtualHosts) if (!byName.has(existing.name)) byName.set(existing.name, existing);
+      return byName;
+    };
+    if (virtualHosts.length) hostsByName();
+    // This listener's hosts by hostname, which decides the name: most routes share a host.
+    const byHostname = new Map<string, Json>();
+    // One object for all of the listener's hosts.
+    const hostMetadata = resourceMetadata(listener.metadata);
+    const altSvc = altSvcHeader(listener);
+    const routes = listener.routes ?? [];
+    // An earlier listener with the same extra header that has this listener's first route near
+    // its start: where equal routes are, in the same order (a listener may have fewer routes).
+    let earlier: BuiltListener | undefined;
+    const first: HTTPRoute | undefined = routes[0];
+    if (first) {
+      for (const candidate of this.builtListeners) {
+        if (sameData(candidate.altSvc, altSvc) && twinIndex(candidate.routes, 0, first) >= 0) {
+          earlier = candidate;
+          break;
+        }
+      }
+    }
+    let twinAt = 0;
+    let misses = 0;
+    const built: (Json | undefined)[] = [];
+    this.builtListeners.push({ routes, altSvc, built });
+    for (const route of routes) {
+      let host = byHostname.get(route.hostname);
+      if (!host) {
+        const name = `${listener.name}/${route.hostname.replaceAll('.', '_')}`;
+        if (!byName && route.hostname.includes('_')) hostsByName();
+        host = byName?.get(name);
+        if (!host) {
+          host = { domains: [route.hostname], name, routes: [] };
+          if (hostMetadata) host.metadata = hostMetadata;
+          if (virtualHostStats) {
+            host.virtualClusters = [{ headers: [{ name: ':authority', stringMatch: { prefix: route.hostname } }], name: route.hostname }];
+          }
+          virtualHosts.push(host);
+          byName?.set(name, host);
+        }
+        byHostname.set(route.hostname, host);
+      }
+      let envoyRoute: Json | undefined;
+      if (earlier) {
+        const at = twinIndex(earlier.routes, twinAt, route);
+        if (at >= 0) {
+          twinAt = at + 1;
+          misses = 0;
+          envoyRoute = earlier.built[at];
+        } else if (++misses === twinMisses) {
+          // The listeners' routes have little in common: stop looking.
+          earlier = undefined;
+        }
+      }
+      if (envoyRoute === undefined) {
+        try {
+          envoyRoute = this.route(route, altSvc);
+        } catch (error) {
+          onError(`route ${route.name}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      built.push(envoyRoute);
+      if (envoyRoute !== undefined) host.routes.push(envoyRoute);
+    }
+  }
+}
+
+// How far ahead of the expected place a route's twin is looked for in the earlier listener, and
+// after how many routes in a row without a twin the looking stops: bounds on the cost of sharing.
+const twinWindow = 128;
+const twinMisses = 16;
+
+/**
+ * Where the route's twin (an equal route) is in `routes`, looking from `from` a little way on; -1
+ * if not there. Twins share their destination object and hostname, cheap first tests.
+ */
+function twinIndex(routes: HTTPRoute[], from: number, route: HTTPRoute): number {
+  const end = Math.min(routes.length, from + twinWindow);
+  const destination = route.destination;
+  const hostname = route.hostname;
+  for (let at = from; at < end; at++) {
+    const candidate = routes[at];
+    if (candidate.destination === destination && candidate.hostname === hostname && sameData(candidate, route)) return at;
+  }
+  return -1;
 }
 
 /** Which Gateway API resource an Envoy route or virtual host comes from, under `envoy-gateway`. */
@@ -157,60 +364,56 @@ function resourceMetadata(metadata: ResourceMetadata | undefined): Json | undefi
   return { filterMetadata: { 'envoy-gateway': { resources: [resource] } } };
 }
 
-/** One Envoy route for one IR route; throws when the IR route cannot be expressed. */
-export function buildRoute(route: HTTPRoute, listener?: HTTPListener): Json {
-  const result: Json = { match: routeMatch(route), name: route.name };
-  const metadata = resourceMetadata(route.metadata);
-  if (metadata) result.metadata = metadata;
-  if (route.directResponse) {
-    const response: Json = { status: route.directResponse.statusCode };
-    if (route.directResponse.body !== undefined) response.body = { inlineString: route.directResponse.body };
-    result.directResponse = response;
-  } else if (route.redirect) {
-    result.redirect = redirectAction(route);
-  } else if (route.destination) {
-    result.route = forwardAction(route);
+/**
+ * Whether two IR values hold the same data, object keys in the same order (some IR objects are
+ * emitted as they are). Only plain objects, arrays and primitives compare equal; anything else
+ * counts as different, which costs a rebuild, never a wrong route.
+ */
+function sameData(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let index = 0; index < a.length; index++) {
+      const item = a[index];
+      // A hole is not an undefined item.
+      if (item === undefined && (!(index in a) || !(index in b))) return false;
+      if (!sameData(item, b[index])) return false;
+    }
+    return true;
   }
-  if (route.addRequestHeaders?.length) result.requestHeadersToAdd = headersToAdd(route.addRequestHeaders);
-  if (route.removeRequestHeaders?.length) result.requestHeadersToRemove = [...route.removeRequestHeaders];
-  if (route.addResponseHeaders?.length) result.responseHeadersToAdd = headersToAdd(route.addResponseHeaders);
-  const altSvc = listener && altSvcHeader(listener);
-  if (altSvc) (result.responseHeadersToAdd ??= []).push(altSvc);
-  if (route.removeResponseHeaders?.length) result.responseHeadersToRemove = [...route.removeResponseHeaders];
-  const perFilter = routeFilterConfig(route);
-  if (perFilter) result.typedPerFilterConfig = perFilter;
-  return result;
+  if (Array.isArray(b) || Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  return sameObject(a as Record<string, unknown>, b as Record<string, unknown>);
 }
 
-/**
- * A virtual host per IR listener and hostname, named `<listener>/<hostname>`, in order of first
- * appearance; routes keep their IR order. Listeners sharing a route configuration (plain HTTP
- * on one port) each bring their own virtual hosts. A route that cannot be built is left out and
- * reported through `onError`; its virtual host stays. With `virtualHostStats`, each virtual host
- * counts its requests in a virtual cluster named after its hostname.
- */
-export function buildVirtualHosts(listener: HTTPListener, virtualHosts: Json[], onError: (message: string) => void, virtualHostStats = false): void {
-  // By name, the first of each: hosts already in the route configuration (from a listener that
-  // shares it) and those added here.
-  const byName = new Map<string, Json>();
-  for (const existing of virtualHosts) if (!byName.has(existing.name)) byName.set(existing.name, existing);
-  for (const route of listener.routes ?? []) {
-    const name = `${listener.name}/${route.hostname.replaceAll('.', '_')}`;
-    let host = byName.get(name);
-    if (!host) {
-      host = { domains: [route.hostname], name, routes: [] };
-      const metadata = resourceMetadata(listener.metadata);
-      if (metadata) host.metadata = metadata;
-      if (virtualHostStats) {
-        host.virtualClusters = [{ headers: [{ name: ':authority', stringMatch: { prefix: route.hostname } }], name: route.hostname }];
-      }
-      virtualHosts.push(host);
-      byName.set(name, host);
+// The keys of the objects sameObject is comparing, innermost last: one array for all of them
+// (a key list per compared object was most of the comparison's cost).
+const keyStack: string[] = [];
+let keyStackTop = 0;
+
+function sameObject(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const start = keyStackTop;
+  for (const key in a) keyStack[keyStackTop++] = key;
+  const end = keyStackTop;
+  let same = true;
+  let index = start;
+  for (const key in b) {
+    if (index === end || keyStack[index] !== key) {
+      same = false;
+      break;
     }
-    try {
-      host.routes.push(buildRoute(route, listener));
-    } catch (error) {
-      onError(`route ${route.name}: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    index++;
   }
+  if (index !== end) same = false;
+  for (let at = start; same && at < end; at++) {
+    const key = keyStack[at];
+    same = sameData(a[key], b[key]);
+  }
+  keyStackTop = start;
+  return same;
+}
+
+/** One Envoy route for one IR route; throws when the IR route cannot be expressed. */
+export function buildRoute(route: HTTPRoute, listener?: HTTPListener): Json {
+  return new RouteBuilder().route(route, listener && altSvcHeader(listener));
 }

@@ -5,9 +5,9 @@ import { buildHttpFilters, filterResources, telemetryErrors } from './httpfilter
 import { applyPatchPolicies } from './jsonpatch.js';
 import { addHttpFilterChain, addTcpFilterChains, addUdpListener, ListenerSet } from './listener.js';
 import type { Json, XdsResources } from './resources.js';
-import { buildVirtualHosts } from './route.js';
+import { RouteBuilder } from './route.js';
 import { buildSecrets } from './tls.js';
-import { validationError, type ResourceKind } from './validate.js';
+import { routeConfigurationError, validationError, type ResourceKind } from './validate.js';
 
 export interface XdsOptions {
   /** Where the global rate-limit service listens, as a grpc:// URL. */
@@ -63,10 +63,26 @@ export function translateXds(xds: Xds, options: XdsOptions = {}): XdsResult {
 function translate(xds: Xds, options: XdsOptions): XdsResult {
   const listeners = new ListenerSet();
   const routeConfigs: Json[] = [];
+  const routeConfigsByName = new Map<string, Json>();
   const clusters = new NamedResources();
   const endpoints = new NamedResources();
   // Listener secrets are added per listener, repeats included, as the reference does.
   const secrets: Json[] = [];
+  // Names of the secrets in `secrets`, for the resources added once by name.
+  const secretNames = new Set<string>();
+  const addSecretOnce = (secret: Json) => {
+    if (secretNames.has(secret.name)) return;
+    secretNames.add(secret.name);
+    secrets.push(secret);
+  };
+  const addListenerSecrets = (added: Json[]) => {
+    for (const secret of added) {
+      secretNames.add(secret.name);
+      secrets.push(secret);
+    }
+  };
+  const routes = new RouteBuilder();
+  const lbEndpointsCache = new Map<object, Json[]>();
   const errors: string[] = [];
   errors.push(...telemetryErrors(xds));
   const valid = (kind: ResourceKind, resource: Json): boolean => {
@@ -77,36 +93,38 @@ function translate(xds: Xds, options: XdsOptions): XdsResult {
 
   const addDestination = (destination: RouteDestination | undefined, args: Omit<ClusterArgs, 'name' | 'settings'> = {}) => {
     if (!destination || clusters.has(destination.name)) return;
-    const built = buildCluster({ name: destination.name, settings: destination.settings ?? [], metrics: xds.metrics, ...args });
+    const built = buildCluster({ name: destination.name, settings: destination.settings ?? [], metrics: xds.metrics, lbEndpointsCache, ...args });
     // An invalid endpoint assignment drops its cluster too: the reference adds the EDS
     // resource first and stops at its error.
     if (built.endpoints && !valid('clusterLoadAssignment', built.endpoints)) return;
     if (!valid('cluster', built.cluster)) return;
     clusters.add(built.cluster);
     if (built.endpoints) endpoints.add(built.endpoints);
-    for (const secret of built.secrets) if (!secrets.some((s) => s.name === secret.name)) secrets.push(secret);
+    for (const secret of built.secrets) addSecretOnce(secret);
   };
 
   for (const listener of xds.http ?? []) {
     const httpFilters = buildHttpFilters(listener, xds);
     addHttp3Listener(listeners, listener, xds, httpFilters);
     const { routeConfigName, created } = addHttpFilterChain(listeners, listener, xds, httpFilters);
-    let routeConfig = routeConfigs.find((r) => r.name === routeConfigName);
+    let routeConfig = routeConfigsByName.get(routeConfigName);
     if (created || !routeConfig) {
       routeConfig = { ignorePortInHostMatching: true, name: routeConfigName, virtualHosts: [] };
       routeConfigs.push(routeConfig);
+      // Like a search from the start of the list, the first configuration of a name is found.
+      if (!routeConfigsByName.has(routeConfigName)) routeConfigsByName.set(routeConfigName, routeConfig);
     }
     const onRouteError = (message: string) => errors.push(`listener ${listener.name}: ${message}`);
-    buildVirtualHosts(listener, routeConfig.virtualHosts, onRouteError, Boolean(xds.metrics?.enableVirtualHostStats));
-    addRouteClusters(listener, addDestination);
-    if (listener.tls) secrets.push(...buildSecrets(listener.tls));
+    routes.virtualHosts(listener, routeConfig.virtualHosts, onRouteError, Boolean(xds.metrics?.enableVirtualHostStats));
+    addRouteClusters(listener, clusters, addDestination);
+    if (listener.tls) addListenerSecrets(buildSecrets(listener.tls));
   }
   for (const listener of xds.tcp ?? []) {
     addTcpFilterChains(listeners, listener, xds);
     for (const route of listener.routes ?? []) {
       addDestination(route.destination, { traffic: tcpTraffic(route) });
       // A TCP listener's secrets come with its terminating routes (the reference's TCP IR repeats them there).
-      if (route.tls?.terminate) secrets.push(...buildSecrets(route.tls.terminate));
+      if (route.tls?.terminate) addListenerSecrets(buildSecrets(route.tls.terminate));
     }
   }
   for (const listener of xds.udp ?? []) {
@@ -117,11 +135,17 @@ function translate(xds: Xds, options: XdsOptions): XdsResult {
   const extra = filterResources(xds, options);
   for (const cluster of extra.clusters) clusters.add(cluster);
   for (const assignment of extra.endpoints) endpoints.add(assignment);
-  for (const secret of extra.secrets) if (!secrets.some((s) => s.name === secret.name)) secrets.push(secret);
+  for (const secret of extra.secrets) addSecretOnce(secret);
 
+  // Routes shared by route configurations (see RouteBuilder) are checked once.
+  const checkedRoutes = new Set<object>();
   const result: XdsResult = {
     listeners: listeners.listeners.filter((l) => valid('listener', l)),
-    routes: routeConfigs.filter((r) => valid('routeConfiguration', r)),
+    routes: routeConfigs.filter((r) => {
+      const error = routeConfigurationError(r, checkedRoutes);
+      if (error) errors.push(error);
+      return !error;
+    }),
     clusters: clusters.items,
     endpoints: endpoints.items,
     secrets: secrets.filter((s) => valid('secret', s)),
@@ -135,11 +159,21 @@ function translate(xds: Xds, options: XdsOptions): XdsResult {
   return result;
 }
 
+const noMirrors: RouteDestination[] = [];
+
 /** The clusters an HTTP listener's routes send traffic to, mirrors included. */
-function addRouteClusters(listener: HTTPListener, addDestination: (destination: RouteDestination | undefined, args?: Omit<ClusterArgs, 'name' | 'settings'>) => void): void {
+function addRouteClusters(
+  listener: HTTPListener,
+  clusters: NamedResources,
+  addDestination: (destination: RouteDestination | undefined, args?: Omit<ClusterArgs, 'name' | 'settings'>) => void,
+): void {
   for (const route of listener.routes ?? []) {
-    addDestination(route.destination, { traffic: route.traffic, http1: listener.http1, useClientProtocol: route.useClientProtocol });
-    for (const mirror of route.mirrors ?? []) addDestination(mirror);
+    // Most routes share their destination with routes before them: skip building the arguments.
+    const destination = route.destination;
+    if (destination && !clusters.has(destination.name)) {
+      addDestination(destination, { traffic: route.traffic, http1: listener.http1, useClientProtocol: route.useClientProtocol });
+    }
+    for (const mirror of route.mirrors ?? noMirrors) addDestination(mirror);
   }
 }
 

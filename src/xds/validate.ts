@@ -32,3 +32,42 @@ export function validationError(kind: ResourceKind, resource: Json): string | un
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
   return `validation failed for xds resource ${kind} "${name}": ${first.path || '(root)'}: ${first.message}${more}`;
 }
+
+/**
+ * validationError for a route configuration whose routes may be shared with other route
+ * configurations (see RouteBuilder): routes in `checkedRoutes` are known to pass and are not
+ * walked again. A message's check does not depend on where it sits, and VirtualHost.routes has no
+ * rules of its own, so the configuration passes exactly when the same configuration without its
+ * checked routes passes; that is what is checked (the configuration itself when none of its
+ * routes was checked before). On any issue, the whole configuration is checked as usual, so the
+ * message is the one validationError gives.
+ */
+export function routeConfigurationError(config: Json, checkedRoutes: Set<object>): string | undefined {
+  const hosts: unknown = config.virtualHosts;
+  if (!Array.isArray(hosts) || 'virtual_hosts' in config) return validationError('routeConfiguration', config);
+  let uncheckedHosts: Json[] | undefined;
+  for (let index = 0; index < hosts.length; index++) {
+    const host: unknown = hosts[index];
+    if (!isPlainObject(host) || !Array.isArray(host.routes)) return validationError('routeConfiguration', config);
+    let uncheckedRoutes: Json[] | undefined;
+    const routes: unknown[] = host.routes;
+    for (let at = 0; at < routes.length; at++) {
+      const route = routes[at];
+      if (!isPlainObject(route)) return validationError('routeConfiguration', config);
+      if (checkedRoutes.has(route)) uncheckedRoutes ??= routes.slice(0, at) as Json[];
+      else uncheckedRoutes?.push(route);
+    }
+    // Copies only where checked routes are left out.
+    if (uncheckedRoutes) (uncheckedHosts ??= hosts.slice(0, index))[index] = { ...host, routes: uncheckedRoutes };
+    else uncheckedHosts?.push(host);
+  }
+  const checked = uncheckedHosts ? { ...config, virtualHosts: uncheckedHosts } : config;
+  const error = validationError('routeConfiguration', checked);
+  if (error) return checked === config ? error : validationError('routeConfiguration', config);
+  for (const host of checked.virtualHosts) for (const route of host.routes) checkedRoutes.add(route);
+  return undefined;
+}
+
+function isPlainObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+}

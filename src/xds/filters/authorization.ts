@@ -76,6 +76,7 @@ function combined(predicates: Json[]): Json {
 }
 
 export const authorizationFeature: HttpFilterFeature = {
+  routeFields: ['security'],
   listenerFilters(listener: HTTPListener): Json[] {
     if (!routesOf(listener).some((r) => authorizationOf(r))) return [];
     return [{ name: rbacFilterName, typedConfig: any('envoy.extensions.filters.http.rbac.v3.RBAC', {}) }];

@@ -14,12 +14,17 @@ function basicAuthOf(route: HTTPRoute): BasicAuth | undefined {
 }
 
 export const basicAuthFeature: HttpFilterFeature = {
+  routeFields: ['security'],
   /**
    * One filter for the listener, disabled: each route that needs it turns it on with its own
    * users. The filter's own user list (the first route's) only satisfies the config's validation.
    */
   listenerFilters(listener: HTTPListener): Json[] {
-    const first = routesOf(listener).map(basicAuthOf).find((b) => b);
+    let first: BasicAuth | undefined;
+    for (const route of routesOf(listener)) {
+      first = basicAuthOf(route);
+      if (first) break;
+    }
     if (!first) return [];
     return [
       {

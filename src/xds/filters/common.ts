@@ -22,6 +22,11 @@ export interface FilterResources {
  */
 export interface HttpFilterFeature {
   listenerFilters(listener: HTTPListener, xds: Xds): Json[];
+  /**
+   * The IR route fields the route hooks look at (required with them). A route where none of
+   * them is set (truthy) gets nothing from the hooks, so most routes skip the features at once.
+   */
+  routeFields?: readonly (keyof HTTPRoute)[];
   routeConfig?(route: HTTPRoute): Record<string, Json> | undefined;
   routeAction?(route: HTTPRoute): Json | undefined;
   resources?(xds: Xds, options: FilterOptions, out: FilterResources): void;
@@ -37,8 +42,13 @@ export function routesOf(listener: HTTPListener): HTTPRoute[] {
 }
 
 export function allRoutes(xds: Xds): HTTPRoute[] {
-  return (xds.http ?? []).flatMap(routesOf);
+  const routes: HTTPRoute[] = [];
+  for (const listener of xds.http ?? []) for (const route of routesOf(listener)) routes.push(route);
+  return routes;
 }
+
+/** What a route's policy accessor returns for a route without the policy (never mutated). */
+export const noPolicies: never[] = [];
 
 /** An IR string match as an Envoy StringMatcher. */
 export function stringMatcher(match: StringMatch): Json {
@@ -142,5 +152,7 @@ export function perPolicyFilters<T extends { name: string }>(listener: HTTPListe
 export function perPolicyRouteConfig<T extends { name: string }>(route: HTTPRoute, type: string, policiesOf: (route: HTTPRoute) => T[]): Record<string, Json> | undefined {
   const policies = policiesOf(route);
   if (!policies.length) return undefined;
-  return Object.fromEntries(policies.map((p) => [`${type}/${p.name}`, enableFilter()]));
+  const config: Record<string, Json> = {};
+  for (const policy of policies) config[`${type}/${policy.name}`] = enableFilter();
+  return config;
 }

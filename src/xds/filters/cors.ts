@@ -19,6 +19,7 @@ function corsOf(route: HTTPRoute): CORS | undefined {
 }
 
 export const corsFeature: HttpFilterFeature = {
+  routeFields: ['security'],
   listenerFilters(listener: HTTPListener): Json[] {
     if (!routesOf(listener).some((r) => corsOf(r))) return [];
     return [{ name: corsFilterName, typedConfig: any('envoy.extensions.filters.http.cors.v3.Cors', {}) }];

@@ -1,6 +1,6 @@
 import type { HTTPRoute } from '../../ir/types.js';
 import { any, type Json } from '../resources.js';
-import { perPolicyFilters, perPolicyRouteConfig, type HttpFilterFeature } from './common.js';
+import { noPolicies, perPolicyFilters, perPolicyRouteConfig, type HttpFilterFeature } from './common.js';
 
 export const customResponseFilterType = 'envoy.filters.http.custom_response';
 
@@ -15,7 +15,7 @@ interface ResponseOverride {
 
 function overridesOf(route: HTTPRoute): ResponseOverride[] {
   const override = (route.traffic as { responseOverride?: ResponseOverride } | undefined)?.responseOverride;
-  return override ? [override] : [];
+  return override ? [override] : noPolicies;
 }
 
 const statusCodeInput = {
@@ -73,6 +73,7 @@ function buildCustomResponse(override: ResponseOverride): Json {
 }
 
 export const customResponseFeature: HttpFilterFeature = {
+  routeFields: ['traffic'],
   listenerFilters: (listener) => perPolicyFilters(listener, customResponseFilterType, overridesOf, buildCustomResponse),
   routeConfig: (route) => perPolicyRouteConfig(route, customResponseFilterType, overridesOf),
 };

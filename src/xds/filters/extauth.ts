@@ -1,6 +1,6 @@
 import type { HTTPRoute, RouteDestination, TrafficFeatures, Xds } from '../../ir/types.js';
 import { any, type Json } from '../resources.js';
-import { addDestinationCluster, allRoutes, perPolicyFilters, perPolicyRouteConfig, type FilterResources, type HttpFilterFeature } from './common.js';
+import { addDestinationCluster, allRoutes, noPolicies, perPolicyFilters, perPolicyRouteConfig, type FilterResources, type HttpFilterFeature } from './common.js';
 
 export const extAuthFilterType = 'envoy.filters.http.ext_authz';
 
@@ -16,7 +16,7 @@ interface ExtAuth {
 
 function extAuthsOf(route: HTTPRoute): ExtAuth[] {
   const extAuth = (route.security as { extAuth?: ExtAuth } | undefined)?.extAuth;
-  return extAuth ? [extAuth] : [];
+  return extAuth ? [extAuth] : noPolicies;
 }
 
 /** Header names matched case-insensitively, as HTTP header names are. */
@@ -47,12 +47,15 @@ function buildExtAuthz(extAuth: ExtAuth): Json {
 }
 
 export const extAuthFeature: HttpFilterFeature = {
+  routeFields: ['security'],
   listenerFilters: (listener) => perPolicyFilters(listener, extAuthFilterType, extAuthsOf, buildExtAuthz),
   routeConfig: (route) => perPolicyRouteConfig(route, extAuthFilterType, extAuthsOf),
   resources(xds: Xds, _options, out: FilterResources) {
-    for (const extAuth of allRoutes(xds).flatMap(extAuthsOf)) {
-      if (extAuth.grpc) addDestinationCluster(out, extAuth.grpc.destination, xds, { grpc: true, traffic: extAuth.traffic });
-      else if (extAuth.http) addDestinationCluster(out, extAuth.http.destination, xds, { traffic: extAuth.traffic });
+    for (const route of allRoutes(xds)) {
+      for (const extAuth of extAuthsOf(route)) {
+        if (extAuth.grpc) addDestinationCluster(out, extAuth.grpc.destination, xds, { grpc: true, traffic: extAuth.traffic });
+        else if (extAuth.http) addDestinationCluster(out, extAuth.http.destination, xds, { traffic: extAuth.traffic });
+      }
     }
   },
 };

@@ -1,7 +1,7 @@
 import type { HTTPRoute, RouteDestination, TrafficFeatures, Xds } from '../../ir/types.js';
 import { any, type Json } from '../resources.js';
 import { protoDuration } from '../duration.js';
-import { addDestinationCluster, allRoutes, perPolicyFilters, perPolicyRouteConfig, type FilterResources, type HttpFilterFeature } from './common.js';
+import { addDestinationCluster, allRoutes, noPolicies, perPolicyFilters, perPolicyRouteConfig, type FilterResources, type HttpFilterFeature } from './common.js';
 
 export const extProcFilterType = 'envoy.filters.http.ext_proc';
 
@@ -21,7 +21,7 @@ interface ExtProc {
 }
 
 function extProcsOf(route: HTTPRoute): ExtProc[] {
-  return (route.envoyExtensions as { extProcs?: ExtProc[] } | undefined)?.extProcs ?? [];
+  return (route.envoyExtensions as { extProcs?: ExtProc[] } | undefined)?.extProcs ?? noPolicies;
 }
 
 const bodyModes: Record<string, string> = { Streamed: 'STREAMED', Buffered: 'BUFFERED', BufferedPartial: 'BUFFERED_PARTIAL' };
@@ -49,9 +49,12 @@ function buildExtProc(extProc: ExtProc): Json {
 }
 
 export const extProcFeature: HttpFilterFeature = {
+  routeFields: ['envoyExtensions'],
   listenerFilters: (listener) => perPolicyFilters(listener, extProcFilterType, extProcsOf, buildExtProc),
   routeConfig: (route) => perPolicyRouteConfig(route, extProcFilterType, extProcsOf),
   resources(xds: Xds, _options, out: FilterResources) {
-    for (const extProc of allRoutes(xds).flatMap(extProcsOf)) addDestinationCluster(out, extProc.destination, xds, { grpc: true, traffic: extProc.traffic });
+    for (const route of allRoutes(xds)) {
+      for (const extProc of extProcsOf(route)) addDestinationCluster(out, extProc.destination, xds, { grpc: true, traffic: extProc.traffic });
+    }
   },
 };

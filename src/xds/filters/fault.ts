@@ -21,6 +21,7 @@ function fraction(percentage: number | undefined): Json {
 }
 
 export const faultFeature: HttpFilterFeature = {
+  routeFields: ['traffic'],
   listenerFilters(listener: HTTPListener): Json[] {
     if (!routesOf(listener).some((r) => faultOf(r))) return [];
     return [{ name: faultFilterName, typedConfig: any(faultType, {}) }];

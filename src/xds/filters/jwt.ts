@@ -69,6 +69,7 @@ function requirement(route: HTTPRoute, jwt: JWTSettings): Json {
 }
 
 export const jwtFeature: HttpFilterFeature = {
+  routeFields: ['security'],
   listenerFilters(listener: HTTPListener): Json[] {
     const providers: Json = {};
     const requirementMap: Json = {};

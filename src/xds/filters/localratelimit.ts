@@ -37,6 +37,7 @@ function descriptorEntries(rule: RateLimitRule, ruleIndex: number): Json[] {
 }
 
 export const localRateLimitFeature: HttpFilterFeature = {
+  routeFields: ['traffic'],
   listenerFilters(listener: HTTPListener): Json[] {
     if (!routesOf(listener).some((r) => localOf(r))) return [];
     return [{ name: localRateLimitFilterName, typedConfig: any(localRateLimitType, { statPrefix }) }];

@@ -2,7 +2,7 @@ import { wholeSeconds } from '../duration.js';
 import type { HTTPRoute, RouteDestination, TrafficFeatures, Xds } from '../../ir/types.js';
 import { any, bytesToBase64, type Json } from '../resources.js';
 import {
-  adsConfigSource, addDestinationCluster, addUrlCluster, allRoutes, perPolicyFilters, perPolicyRouteConfig, urlClusterName,
+  adsConfigSource, addDestinationCluster, addUrlCluster, allRoutes, noPolicies, perPolicyFilters, perPolicyRouteConfig, urlClusterName,
   type FilterResources, type HttpFilterFeature,
 } from './common.js';
 
@@ -35,7 +35,7 @@ interface OIDC {
 
 function oidcsOf(route: HTTPRoute): OIDC[] {
   const oidc = (route.security as { oidc?: OIDC } | undefined)?.oidc;
-  return oidc ? [oidc] : [];
+  return oidc ? [oidc] : noPolicies;
 }
 
 /** Names of the SDS secrets holding the OAuth2 client secret and the cookie HMAC key. */
@@ -112,15 +112,18 @@ function buildOAuth2(oidc: OIDC): Json {
 }
 
 export const oauth2Feature: HttpFilterFeature = {
+  routeFields: ['security'],
   listenerFilters: (listener) => perPolicyFilters(listener, oauth2FilterType, oidcsOf, buildOAuth2),
   routeConfig: (route) => perPolicyRouteConfig(route, oauth2FilterType, oidcsOf),
   resources(xds: Xds, _options, out: FilterResources) {
-    for (const oidc of allRoutes(xds).flatMap(oidcsOf)) {
-      if (oidc.provider.destination) addDestinationCluster(out, oidc.provider.destination, xds, { traffic: oidc.provider.traffic as TrafficFeatures });
-      else addUrlCluster(out, oidc.provider.tokenEndpoint, xds);
-      for (const [name, value] of [[clientSecretName(oidc), oidc.clientSecret], [hmacSecretName(oidc), oidc.hmacSecret]] as const) {
-        if (out.secrets.some((s) => s.name === name)) continue;
-        out.secrets.push({ genericSecret: { secret: { inlineBytes: bytesToBase64(value) } }, name });
+    for (const route of allRoutes(xds)) {
+      for (const oidc of oidcsOf(route)) {
+        if (oidc.provider.destination) addDestinationCluster(out, oidc.provider.destination, xds, { traffic: oidc.provider.traffic as TrafficFeatures });
+        else addUrlCluster(out, oidc.provider.tokenEndpoint, xds);
+        for (const [name, value] of [[clientSecretName(oidc), oidc.clientSecret], [hmacSecretName(oidc), oidc.hmacSecret]] as const) {
+          if (out.secrets.some((s) => s.name === name)) continue;
+          out.secrets.push({ genericSecret: { secret: { inlineBytes: bytesToBase64(value) } }, name });
+        }
       }
     }
   },

@@ -73,6 +73,7 @@ function routeRateLimits(route: HTTPRoute, global: GlobalRateLimit): Json[] {
 }
 
 export const rateLimitFeature: HttpFilterFeature = {
+  routeFields: ['traffic'],
   listenerFilters(listener: HTTPListener): Json[] {
     if (!routesOf(listener).some((r) => globalOf(r))) return [];
     const config: Json = {

@@ -56,6 +56,7 @@ function sessionState(route: HTTPRoute, persistence: SessionPersistence): Json {
 }
 
 export const sessionPersistenceFeature: HttpFilterFeature = {
+  routeFields: ['sessionPersistence'],
   listenerFilters(listener) {
     const filters: Json[] = [];
     for (const route of routesOf(listener)) {

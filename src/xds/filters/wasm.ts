@@ -1,6 +1,6 @@
 import type { HTTPRoute } from '../../ir/types.js';
 import { any, type Json } from '../resources.js';
-import { perPolicyFilters, perPolicyRouteConfig, type HttpFilterFeature } from './common.js';
+import { noPolicies, perPolicyFilters, perPolicyRouteConfig, type HttpFilterFeature } from './common.js';
 
 export const wasmFilterType = 'envoy.filters.http.wasm';
 /** Envoy Gateway serves Wasm modules from its own cache over this cluster. */
@@ -15,7 +15,7 @@ interface Wasm {
 }
 
 function wasmsOf(route: HTTPRoute): Wasm[] {
-  return (route.envoyExtensions as { wasms?: Wasm[] } | undefined)?.wasms ?? [];
+  return (route.envoyExtensions as { wasms?: Wasm[] } | undefined)?.wasms ?? noPolicies;
 }
 
 /** JSON with object keys sorted, as Go's encoding/json writes a map. */
@@ -43,6 +43,7 @@ function buildWasm(wasm: Wasm): Json {
 }
 
 export const wasmFeature: HttpFilterFeature = {
+  routeFields: ['envoyExtensions'],
   listenerFilters: (listener) => perPolicyFilters(listener, wasmFilterType, wasmsOf, buildWasm),
   routeConfig: (route) => perPolicyRouteConfig(route, wasmFilterType, wasmsOf),
 };
