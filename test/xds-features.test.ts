@@ -91,3 +91,42 @@ test('resources that break Envoy validation rules are errors, and translation ne
   const broken = translateXds({ http: [{ routes: 'nonsense' }] } as unknown as Xds);
   assert.ok(broken.errors.length > 0);
 });
+
+test('listeners with the same route share its Envoy route; a route that differs in anything gets its own', () => {
+  const destination = { name: 'httproute/default/r/rule/0', settings: [{ endpoints, weight: 1 }] };
+  const route = (name: string, headerValue: string): HTTPRoute => ({
+    name,
+    hostname: 'www.example.com',
+    isHTTP2: false,
+    pathMatch: { distinct: false, name: '', prefix: '/a' },
+    headerMatches: [{ distinct: false, name: 'x-team', exact: headerValue }],
+    destination,
+  });
+  const listener = (name: string, port: number, routes: HTTPRoute[]) => ({ name, address: '0.0.0.0', port, hostnames: ['*'], routes, isHTTP2: false, path: { mergeSlashes: true, escapedSlashesAction: 'UnescapeAndRedirect' } });
+  const xds = {
+    http: [
+      listener('default/eg/http', 10080, [route('httproute/default/r/rule/0/match/0/www_example_com', 'a'), route('httproute/default/r/rule/0/match/1/www_example_com', 'b')]),
+      // The same first route; the second differs only in a header value.
+      listener('default/eg/https', 10443, [route('httproute/default/r/rule/0/match/0/www_example_com', 'a'), route('httproute/default/r/rule/0/match/1/www_example_com', 'c')]),
+    ],
+  } as unknown as Xds;
+  const result = translateXds(xds);
+  assert.deepEqual(result.errors, []);
+  const routesOf = (index: number) => result.routes[index].virtualHosts[0].routes;
+  assert.equal(routesOf(1)[0], routesOf(0)[0]);
+  assert.notEqual(routesOf(1)[1], routesOf(0)[1]);
+  assert.equal(routesOf(1)[1].match.headers[0].stringMatch.exact, 'c');
+  // Sharing changes nothing in the result: each configuration equals one built on its own.
+  const alone = translateXds({ http: [xds.http![1]] } as Xds);
+  assert.deepEqual(result.routes[1], alone.routes[0]);
+});
+
+test('a bad route shared by two route configurations is reported for both, as if each were checked alone', () => {
+  const bad: HTTPRoute = { name: 'r/bad', hostname: 'www.example.com', isHTTP2: false, headerMatches: [{ distinct: false, name: '', exact: 'x' }], destination: { name: 'd', settings: [{ endpoints, weight: 1 }] } };
+  const listener = (name: string, port: number) => ({ name, address: '0.0.0.0', port, hostnames: ['*'], routes: [bad], isHTTP2: false });
+  const shared = translateXds({ http: [listener('default/eg/http', 10080), listener('default/eg/https', 10443)] } as unknown as Xds);
+  const alone = translateXds({ http: [listener('default/eg/https', 10443)] } as unknown as Xds);
+  assert.equal(shared.errors.length, 2);
+  assert.equal(shared.errors[1], alone.errors[0]);
+  assert.match(shared.errors[1], /routeConfiguration "default\/eg\/https".*headers\[0\]\.name/);
+});
