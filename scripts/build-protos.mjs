@@ -1,7 +1,8 @@
 // Builds build/envoy-protos.json: a flat, pre-resolved descriptor of Envoy's v3 API that
 // src/verify/proto.ts uses to check emitted config strictly. protobufjs parses the .proto files
 // and resolves every type reference here, at build time, so the checker only has to read a map of
-// fully qualified names (fast to load, no scoping rules at run time).
+// fully qualified names (fast to load, no scoping rules at run time): one line per type, parsed
+// only when the type is first checked.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -256,7 +257,12 @@ function visit(namespace) {
 visit(protoRoot);
 
 mkdirSync(dirname(outFile), { recursive: true });
-writeFileSync(outFile, JSON.stringify({ version: 1, files: loaded.length, messages, enums }));
+// A header line, then one line per type (`M` message or `E` enum, its name, its JSON), so that
+// a run reads the JSON of only the types it checks.
+const lines = [JSON.stringify({ version: 2, files: loaded.length })];
+for (const [name, message] of Object.entries(messages)) lines.push(`M\t${name}\t${JSON.stringify(message)}`);
+for (const [name, values] of Object.entries(enums)) lines.push(`E\t${name}\t${JSON.stringify(values)}`);
+writeFileSync(outFile, `${lines.join('\n')}\n`);
 if (process.env.EGC_PROTOS_VERBOSE) console.log(`skipped:\n  ${skipped.join('\n  ')}`);
 console.log(
   `build-protos: ${loaded.length} proto files loaded, ${skipped.length} skipped, ${additions} Envoy 1.32 additions; ` +

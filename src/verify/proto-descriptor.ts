@@ -20,11 +20,10 @@ interface MessageEntry {
   requiredOneofs?: string[];
 }
 
-interface DescriptorFile {
-  version: number;
-  files: number;
-  messages: Record<string, MessageEntry>;
-  enums: Record<string, Record<string, number>>;
+/** The descriptor file: the JSON of each type, parsed when the type is first looked up. */
+interface DescriptorIndex {
+  messages: Map<string, string>;
+  enums: Map<string, string>;
 }
 
 export type FieldKind = 'scalar' | 'enum' | 'message';
@@ -62,7 +61,7 @@ export interface ProtoEnum {
 }
 
 const descriptorFileName = 'envoy-protos.json';
-let descriptor: DescriptorFile | undefined;
+let descriptor: DescriptorIndex | undefined;
 const messageCache = new Map<string, ProtoMessage | undefined>();
 const enumCache = new Map<string, ProtoEnum | undefined>();
 
@@ -80,11 +79,21 @@ function findDescriptorFile(): string {
   throw new Error(`build/${descriptorFileName} not found; run "node scripts/build.mjs" (it runs scripts/build-protos.mjs)`);
 }
 
-function load(): DescriptorFile {
+/** Line 1: `{"version":2,...}`; then `M` or `E`, a tab, the type's name, a tab, its JSON. */
+function load(): DescriptorIndex {
   if (!descriptor) {
-    const parsed = JSON.parse(readFileSync(findDescriptorFile(), 'utf8')) as DescriptorFile;
-    if (parsed.version !== 1) throw new Error(`unsupported ${descriptorFileName} version ${String(parsed.version)}`);
-    descriptor = parsed;
+    const text = readFileSync(findDescriptorFile(), 'utf8');
+    let lineEnd = text.indexOf('\n');
+    const header = JSON.parse(text.slice(0, lineEnd)) as { version?: number };
+    if (header.version !== 2) throw new Error(`unsupported ${descriptorFileName} version ${String(header.version)}; run "node scripts/build.mjs"`);
+    const index: DescriptorIndex = { messages: new Map(), enums: new Map() };
+    for (let start = lineEnd + 1; start < text.length; start = lineEnd + 1) {
+      lineEnd = text.indexOf('\n', start);
+      if (lineEnd < 0) lineEnd = text.length;
+      const nameEnd = text.indexOf('\t', start + 2);
+      (text[start] === 'M' ? index.messages : index.enums).set(text.slice(start + 2, nameEnd), text.slice(nameEnd + 1, lineEnd));
+    }
+    descriptor = index;
   }
   return descriptor;
 }
@@ -115,8 +124,8 @@ export function normalizeTypeName(name: string): string {
 export function lookupMessage(typeName: string): ProtoMessage | undefined {
   const name = normalizeTypeName(typeName);
   if (messageCache.has(name)) return messageCache.get(name);
-  const entry = load().messages[name];
-  const message = entry ? resolveMessage(name, entry) : undefined;
+  const json = load().messages.get(name);
+  const message = json === undefined ? undefined : resolveMessage(name, JSON.parse(json) as MessageEntry);
   messageCache.set(name, message);
   return message;
 }
@@ -124,7 +133,8 @@ export function lookupMessage(typeName: string): ProtoMessage | undefined {
 export function lookupEnum(typeName: string): ProtoEnum | undefined {
   const name = normalizeTypeName(typeName);
   if (enumCache.has(name)) return enumCache.get(name);
-  const values = load().enums[name];
+  const json = load().enums.get(name);
+  const values = json === undefined ? undefined : (JSON.parse(json) as Record<string, number>);
   const found = values ? { name, values, numbers: new Set(Object.values(values)) } : undefined;
   enumCache.set(name, found);
   return found;
@@ -136,7 +146,7 @@ function resolveMessage(name: string, entry: MessageEntry): ProtoMessage {
   const byKey = new Map<string, ProtoField>();
   const oneofMembers = new Map<string, string[]>();
   for (const [fieldName, raw] of Object.entries(entry.fields)) {
-    const kind: FieldKind = scalarTypes.has(raw.type) ? 'scalar' : raw.type in enums ? 'enum' : 'message';
+    const kind: FieldKind = scalarTypes.has(raw.type) ? 'scalar' : enums.has(raw.type) ? 'enum' : 'message';
     const field: ProtoField = {
       name: fieldName,
       jsonName: raw.jsonName ?? jsonNameOf(fieldName),
