@@ -46,13 +46,19 @@ export function compileDirect(ast: EncodedExpr, regex: RegexAdapter): DirectRule
     if (error instanceof Unsupported) return undefined;
     throw error;
   }
+  // One scope per rule, reused: evaluation is synchronous and never re-enters a rule
+  // (comprehensions copy the scope before adding to it).
+  const scope: Scope = [undefined];
   return (self) => {
+    scope[0] = self;
     try {
-      const result = compiled([self]);
+      const result = compiled(scope);
       return typeof result === 'boolean' ? result : undecided;
     } catch (error) {
       if (error === giveUp) return undecided;
       throw error;
+    } finally {
+      scope[0] = undefined;
     }
   };
 }
@@ -75,25 +81,49 @@ function compile(node: EncodedExpr, names: readonly string[], regex: RegexAdapte
       return (scope) => scope[slot];
     }
     case 's': {
-      const operand = compile(node[2] as EncodedExpr, names, regex);
       const field = writtenName(node[3] as string);
+      const operandNode = node[2] as EncodedExpr;
+      // Most selects read a field of a variable (`self.type`): read the scope slot here rather than through another closure.
+      const slot = operandNode[0] === 'i' ? names.lastIndexOf(operandNode[2] as string) : -1;
+      const read = fieldReader(field);
+      if (slot >= 0) {
+        if (node[4] === 1) {
+          return (scope) => {
+            const value = read(scope[slot], field);
+            if (value === null) throw giveUp;
+            return value !== undefined;
+          };
+        }
+        return (scope) => {
+          const value = read(scope[slot], field);
+          if (value === undefined || value === null || typeof value === 'number') throw giveUp;
+          return value;
+        };
+      }
+      const operand = compile(operandNode, names, regex);
       if (node[4] === 1) {
         return (scope) => {
-          const value = fieldOf(operand(scope), field);
+          const value = read(operand(scope), field);
           // The interpreter's has() on a map tests the value, not the key: leave nulls to it.
           if (value === null) throw giveUp;
           return value !== undefined;
         };
       }
       return (scope) => {
-        const value = fieldOf(operand(scope), field);
+        const value = read(operand(scope), field);
         if (value === undefined || value === null || typeof value === 'number') throw giveUp;
         return value;
       };
     }
     case 'l': {
       if ((node[3] as unknown[]).length > 0) throw new Unsupported();
-      const elements = (node[2] as EncodedExpr[]).map((element) => compile(element, names, regex));
+      const elementNodes = node[2] as EncodedExpr[];
+      // A list of constants (`['Exact', 'PathPrefix']`) is built once: nothing here changes a list.
+      if (elementNodes.every((element) => element[0] === 'c')) {
+        const list = elementNodes.map((element) => compile(element, names, regex)([]));
+        return () => list;
+      }
+      const elements = elementNodes.map((element) => compile(element, names, regex));
       return (scope) => elements.map((element) => element(scope));
     }
     case 'f':
@@ -102,6 +132,7 @@ function compile(node: EncodedExpr, names: readonly string[], regex: RegexAdapte
         (node[3] as EncodedExpr[]).map((arg) => compile(arg, names, regex)),
         node[4] === undefined || node[4] === null ? undefined : compile(node[4] as EncodedExpr, names, regex),
         regex,
+        node[3] as EncodedExpr[],
       );
     case 'x':
       return comprehension(node, names, regex);
@@ -129,6 +160,19 @@ function fieldOf(value: unknown, field: string): unknown {
   return Object.prototype.hasOwnProperty.call(value, field) ? value[field] : undefined;
 }
 
+/**
+ * fieldOf for a field no plain object inherits (`type`, `port`; not `constructor`): a plain
+ * read then finds own fields only, without the hasOwnProperty call.
+ */
+function ownFieldOf(value: unknown, field: string): unknown {
+  if (!isMapping(value)) throw giveUp;
+  return value[field];
+}
+
+function fieldReader(field: string): (value: unknown, field: string) => unknown {
+  return field in Object.prototype ? fieldOf : ownFieldOf;
+}
+
 function constant(kind: string, value: unknown): Compiled {
   let result: unknown;
   if (kind === 'b' || kind === 's') result = value;
@@ -137,11 +181,18 @@ function constant(kind: string, value: unknown): Compiled {
   return () => result;
 }
 
+/** The BigInts of small sizes, made once: BigInt(n) allocates on every call. */
+const smallInts = Array.from({ length: 256 }, (_, n) => BigInt(n));
+
+function intOf(count: number): bigint {
+  return count < smallInts.length ? smallInts[count] : BigInt(count);
+}
+
 function sizeOf(value: unknown): bigint {
-  if (Array.isArray(value)) return BigInt(value.length);
-  if (isMapping(value)) return BigInt(Object.keys(value).length);
+  if (Array.isArray(value)) return intOf(value.length);
+  if (isMapping(value)) return intOf(Object.keys(value).length);
   // For ASCII text, code points (what CEL counts) and UTF-16 units are the same.
-  if (typeof value === 'string' && /^[\x00-\x7f]*$/.test(value)) return BigInt(value.length);
+  if (typeof value === 'string' && /^[\x00-\x7f]*$/.test(value)) return intOf(value.length);
   throw giveUp;
 }
 
@@ -177,7 +228,21 @@ function sameKind(left: unknown, right: unknown): boolean {
   return kind === typeof right && (kind === 'string' || kind === 'boolean' || kind === 'bigint');
 }
 
-function call(name: string, args: Compiled[], target: Compiled | undefined, regex: RegexAdapter): Compiled {
+function intOperand(value: unknown): bigint {
+  if (typeof value !== 'bigint') throw giveUp;
+  return value;
+}
+
+/**
+ * `argNodes` are the call's arguments as parsed, for shapes decided at compile time: `in` a
+ * constant list of strings, `==` against a string constant.
+ */
+function call(name: string, args: Compiled[], target: Compiled | undefined, regex: RegexAdapter, argNodes: readonly EncodedExpr[]): Compiled {
+  const listNode = argNodes[1];
+  const listOfStrings =
+    name === '@in' && listNode[0] === 'l' && (listNode[3] as unknown[]).length === 0 && (listNode[2] as EncodedExpr[]).every((e) => e[0] === 'c' && e[2] === 's')
+      ? (listNode[2] as EncodedExpr[]).map((e) => e[3] as string)
+      : undefined;
   const [a, b, c] = args;
   if (target) {
     if (name === 'size' && args.length === 0) return (scope) => sizeOf(target(scope));
@@ -207,6 +272,16 @@ function call(name: string, args: Compiled[], target: Compiled | undefined, rege
     case '_==_':
     case '_!=_': {
       const equal = name === '_==_';
+      const right = argNodes[1];
+      if (right[0] === 'c' && right[2] === 's') {
+        // `self.type == 'Exact'`: one closure call fewer, and a string on the left is all it takes.
+        const literal = right[3] as string;
+        return (scope) => {
+          const left = a(scope);
+          if (typeof left !== 'string') throw giveUp;
+          return (left === literal) === equal;
+        };
+      }
       return (scope) => {
         const left = a(scope);
         const right = b(scope);
@@ -215,18 +290,13 @@ function call(name: string, args: Compiled[], target: Compiled | undefined, rege
       };
     }
     case '_<_':
+      return (scope) => intOperand(a(scope)) < intOperand(b(scope));
     case '_<=_':
+      return (scope) => intOperand(a(scope)) <= intOperand(b(scope));
     case '_>_':
+      return (scope) => intOperand(a(scope)) > intOperand(b(scope));
     case '_>=_':
-      return (scope) => {
-        const left = a(scope);
-        const right = b(scope);
-        if (typeof left !== 'bigint' || typeof right !== 'bigint') throw giveUp;
-        if (name === '_<_') return left < right;
-        if (name === '_<=_') return left <= right;
-        if (name === '_>_') return left > right;
-        return left >= right;
-      };
+      return (scope) => intOperand(a(scope)) >= intOperand(b(scope));
     case '_+_':
       return (scope) => {
         const left = a(scope);
@@ -250,6 +320,15 @@ function call(name: string, args: Compiled[], target: Compiled | undefined, rege
       if (args.length !== 1) throw new Unsupported();
       return (scope) => sizeOf(a(scope));
     case '@in':
+      if (listOfStrings) {
+        // `x in ['A', 'B']`: the list is a constant of strings, checked once here.
+        const list = listOfStrings;
+        return (scope) => {
+          const item = a(scope);
+          if (typeof item !== 'string') throw giveUp;
+          return list.includes(item);
+        };
+      }
       return (scope) => {
         const item = a(scope);
         const list = b(scope);
@@ -290,7 +369,7 @@ function comprehension(node: EncodedExpr, names: readonly string[], regex: Regex
       if (!boolOf(condition(local))) break;
       local[accuSlot] = step(local);
     }
-    local.length = iterSlot;
+    // `result` cannot name the iteration variable, and a comprehension in it copies only the slots below it.
     return result(local);
   };
 }

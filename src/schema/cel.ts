@@ -57,21 +57,65 @@ interface PathTree {
   defaultValue?: unknown;
   /** Whether a default is set at or below this node: other subtrees need no defaults walk. */
   defaultsBelow: boolean;
-  /** Index into the per-object node lists of the rule path ending here, or -1. */
-  ruleSlot: number;
+  /** The rules attached to the node this path ends at. */
+  rules: PlannedRule[];
+  // Filled by finishTree once every path is in, as arrays: the walks run over these for every object.
+  /** Whether a rule is attached at or below this node: other subtrees need no rules walk. */
+  rulesBelow: boolean;
+  /** The named children with a rule at or below them: names and trees at the same index. */
+  ruleFieldNames: string[];
+  ruleFieldTrees: PathTree[];
+  /** The named children with a default at or below them. */
+  defaultFieldNames: string[];
+  defaultFieldTrees: PathTree[];
+}
+
+interface PlannedRule {
+  rule: CelRuleSpec;
+  /** The rule's index in the kind's order. */
+  order: number;
+  /** The rule's direct form (see cel-direct.ts), looked up on first use; null when it has none. */
+  direct?: DirectRule | null;
 }
 
 interface KindPlan {
   tree: PathTree;
-  /** The rules to evaluate, in the kind's order, each with the slot of its path. */
-  rules: { rule: CelRuleSpec; slot: number }[];
-  slots: number;
 }
 
 const plans = new Map<string, KindPlan | null>();
 
 function newTree(): PathTree {
-  return { fields: new Map(), defaultsBelow: false, ruleSlot: -1 };
+  return {
+    fields: new Map(),
+    defaultsBelow: false,
+    rules: [],
+    rulesBelow: false,
+    ruleFieldNames: [],
+    ruleFieldTrees: [],
+    defaultFieldNames: [],
+    defaultFieldTrees: [],
+  };
+}
+
+/** Fills the derived fields of `tree` and its subtrees (see PathTree). */
+function finishTree(tree: PathTree): void {
+  tree.rulesBelow = tree.rules.length > 0;
+  if (tree.each) {
+    finishTree(tree.each);
+    if (tree.each.rulesBelow) tree.rulesBelow = true;
+  }
+  for (const [name, child] of tree.fields) {
+    finishTree(child);
+    if (child.rulesBelow) {
+      tree.rulesBelow = true;
+      tree.ruleFieldNames.push(name);
+      tree.ruleFieldTrees.push(child);
+    }
+    if (child.defaultsBelow) {
+      tree.defaultFieldNames.push(name);
+      tree.defaultFieldTrees.push(child);
+    }
+  }
 }
 
 function treeNode(tree: PathTree, segments: readonly string[]): PathTree[] {
@@ -102,15 +146,13 @@ function kindPlan(groupKind: string): KindPlan | null {
       visited[visited.length - 1].defaultValue = value;
       for (const node of visited) node.defaultsBelow = true;
     }
-    let slots = 0;
-    const rules: KindPlan['rules'] = [];
+    let order = 0;
     for (const rule of kind.rules) {
       if (rule.skip) continue;
-      const node = treeNode(tree, parsePath(rule.path)).pop()!;
-      if (node.ruleSlot < 0) node.ruleSlot = slots++;
-      rules.push({ rule, slot: node.ruleSlot });
+      treeNode(tree, parsePath(rule.path)).pop()!.rules.push({ rule, order: order++ });
     }
-    found = { tree, rules, slots };
+    finishTree(tree);
+    found = { tree };
   }
   plans.set(groupKind, found);
   return found;
@@ -140,8 +182,10 @@ function withDefaults(value: unknown, tree: PathTree): unknown {
   }
   if (!isMapping(value)) return value;
   let copy: Record<string, unknown> | undefined;
-  for (const [field, child] of tree.fields) {
-    if (!child.defaultsBelow) continue;
+  const names = tree.defaultFieldNames;
+  for (let index = 0; index < names.length; index++) {
+    const field = names[index];
+    const child = tree.defaultFieldTrees[index];
     const current = Object.prototype.hasOwnProperty.call(value, field) ? value[field] : undefined;
     const item = current === undefined ? child.defaultValue : current;
     if (item === undefined || item === null) continue;
@@ -161,55 +205,80 @@ function withDefaults(value: unknown, tree: PathTree): unknown {
   return copy ?? value;
 }
 
-/** Appends every node of `value` a rule path reaches to that path's slot in `found`. */
-function collectNodes(value: unknown, tree: PathTree, node: CelNode, found: CelNode[][]): void {
-  if (tree.ruleSlot >= 0) found[tree.ruleSlot].push(node);
-  const each = tree.each;
+/** A failing rule found by the walk, with the rule's place in the kind's order. */
+interface OrderedFailure extends CelFailure {
+  order: number;
+}
+
+/**
+ * Evaluates the rules attached to each node of `value` a rule path reaches, depth first.
+ * `path` is the segment stack of `value` (pushed and popped as the walk goes: a path is
+ * copied only for a failure, which is rare).
+ */
+function walkRules(value: unknown, tree: PathTree, path: Segment[], interpretOnly: boolean, failures: OrderedFailure[]): void {
+  const rules = tree.rules;
+  for (let index = 0; index < rules.length; index++) {
+    const planned = rules[index];
+    const message = evaluate(planned, value, interpretOnly);
+    if (message === undefined) continue;
+    const rule = planned.rule;
+    const at = rule.fieldPath ? [...path, ...parseFieldPath(rule.fieldPath)] : path.slice();
+    failures.push({ rule, path: at, message, order: planned.order });
+  }
+  const each = tree.each?.rulesBelow ? tree.each : undefined;
   if (Array.isArray(value)) {
     if (each) {
       for (let index = 0; index < value.length; index++) {
         const item = value[index];
-        if (item !== null && item !== undefined) collectNodes(item, each, { value: item, parent: node, segment: index }, found);
+        if (item === null || item === undefined) continue;
+        path.push(index);
+        walkRules(item, each, path, interpretOnly, failures);
+        path.pop();
       }
     }
     return;
   }
   if (!isMapping(value)) return;
-  for (const [field, child] of tree.fields) {
+  const names = tree.ruleFieldNames;
+  for (let index = 0; index < names.length; index++) {
+    const field = names[index];
     if (!Object.prototype.hasOwnProperty.call(value, field)) continue;
     const item = value[field];
-    if (item !== null && item !== undefined) collectNodes(item, child, { value: item, parent: node, segment: field }, found);
+    if (item === null || item === undefined) continue;
+    path.push(field);
+    walkRules(item, tree.ruleFieldTrees[index], path, interpretOnly, failures);
+    path.pop();
   }
   if (each) {
     for (const key in value) {
       const item = value[key];
-      if (item !== null && item !== undefined) collectNodes(item, each, { value: item, parent: node, segment: key }, found);
+      if (item === null || item === undefined) continue;
+      path.push(key);
+      walkRules(item, each, path, interpretOnly, failures);
+      path.pop();
     }
   }
+}
+
+function byRuleOrder(a: OrderedFailure, b: OrderedFailure): number {
+  return a.order - b.order;
 }
 
 /**
  * Evaluates the CEL rules of `object`'s kind (`group/Kind`) on every node they are attached to.
  * The rules see the object with the CRD defaults applied, as the API server evaluates them;
- * `object` itself is not changed.
+ * `object` itself is not changed. Failures are listed by rule (in the kind's order), then by
+ * node in document order.
  */
 export function failingCelRules(object: KubeObject, groupKind: string, options: { interpretOnly?: boolean } = {}): CelFailure[] {
   const plan = kindPlan(groupKind);
   if (!plan) return [];
-  const root = withDefaults(object, plan.tree);
-  const nodesBySlot: CelNode[][] = Array.from({ length: plan.slots }, () => []);
-  collectNodes(root, plan.tree, { value: root }, nodesBySlot);
-  const failures: CelFailure[] = [];
-  for (const { rule, slot } of plan.rules) {
-    for (const node of nodesBySlot[slot]) {
-      const message = evaluate(rule, node.value, options.interpretOnly === true);
-      if (message === undefined) continue;
-      const nodePath = pathOf(node);
-      const path = rule.fieldPath ? [...nodePath, ...parseFieldPath(rule.fieldPath)] : nodePath;
-      failures.push({ rule, path, message });
-    }
-  }
-  return failures;
+  const failures: OrderedFailure[] = [];
+  walkRules(withDefaults(object, plan.tree), plan.tree, [], options.interpretOnly === true, failures);
+  if (failures.length === 0) return failures;
+  // The walk meets nodes in document order; a stable sort by rule keeps that order per rule.
+  failures.sort(byRuleOrder);
+  return failures.map(({ rule, path, message }) => ({ rule, path, message }));
 }
 
 /** One error per failing rule and node (see failingCelRules), located on that node's YAML. */
@@ -221,10 +290,14 @@ export function checkCelRules(object: KubeObject, groupKind: string): Diagnostic
 }
 
 /** The message of a failing rule, or undefined when the rule holds. */
-function evaluate(rule: CelRuleSpec, self: unknown, interpretOnly: boolean): string | undefined {
+function evaluate(planned: PlannedRule, self: unknown, interpretOnly: boolean): string | undefined {
+  const rule = planned.rule;
   // The direct evaluation only ever confirms that a rule holds; a failing rule (rare) is
   // evaluated again by the interpreter, whose result and error messages the diagnostics quote.
-  if (!interpretOnly && directRule(rule.ast as EncodedExpr)?.(self) === true) return undefined;
+  if (!interpretOnly) {
+    if (planned.direct === undefined) planned.direct = directRule(rule.ast as EncodedExpr);
+    if (planned.direct?.(self) === true) return undefined;
+  }
   const bindings = { self: toCel(self) };
   const result = program(rule.ast as EncodedExpr)(bindings);
   if (result === true) return undefined;
@@ -324,19 +397,6 @@ function parsePath(path: string): string[] {
     parsedPaths.set(path, segments);
   }
   return segments;
-}
-
-/** A node a rule path reaches; its path (fields as written in the YAML) is built only for failures. */
-interface CelNode {
-  value: unknown;
-  parent?: CelNode;
-  segment?: Segment;
-}
-
-function pathOf(node: CelNode): Segment[] {
-  const path: Segment[] = [];
-  for (let at: CelNode | undefined = node; at?.parent; at = at.parent) path.push(at.segment!);
-  return path.reverse();
 }
 
 /** A rule's fieldPath (`.spec.name`, `['key']`, `[0]`) as path segments. */

@@ -67,6 +67,10 @@ export function validateObjects(objects: KubeObject[]): ValidationResult {
   const diagnostics: Diagnostic[] = [];
   for (const object of objects) {
     const found = validateObject(object);
+    if (found.length === 0) {
+      valid.push(object);
+      continue;
+    }
     diagnostics.push(...found);
     if (!found.some((d) => d.severity === 'error')) valid.push(object);
   }
@@ -76,7 +80,8 @@ export function validateObjects(objects: KubeObject[]): ValidationResult {
 function validateObject(object: KubeObject): Diagnostic[] {
   const group = groupOf(object.apiVersion);
   const version = object.apiVersion.slice(object.apiVersion.indexOf('/') + 1);
-  const entry = kindsByGroupKind.get(`${group}/${object.kind}`);
+  const groupKind = `${group}/${object.kind}`;
+  const entry = kindsByGroupKind.get(groupKind);
   if (!entry) {
     const sameName = kinds.find((k) => k.kind === object.kind);
     if (!sameName) return [];
@@ -99,7 +104,10 @@ function validateObject(object: KubeObject): Diagnostic[] {
   if (!validate(object)) diagnostics.push(...explain(object, validate.errors ?? []));
   // CEL rules read fields the schema guarantees; on an object with schema errors they would
   // mostly repeat those errors, so they run once the object has none.
-  else diagnostics.push(...checkCelRules(object, `${group}/${object.kind}`));
+  else {
+    const failing = checkCelRules(object, groupKind);
+    if (failing.length > 0) diagnostics.push(...failing);
+  }
   return diagnostics;
 }
 
@@ -123,13 +131,18 @@ function dropNulls(object: KubeObject): void {
   }
 }
 
+/** Only mappings and lists can hold nulls: the checks below skip the call for scalar values. */
 function pruneNulls(value: unknown): void {
   if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) pruneNulls(value[index]);
+    for (let index = 0; index < value.length; index++) {
+      const item = value[index];
+      if (typeof item === 'object' && item !== null) pruneNulls(item);
+    }
   } else if (isMapping(value)) {
     for (const key in value) {
-      if (value[key] === null) delete value[key];
-      else pruneNulls(value[key]);
+      const item = value[key];
+      if (item === null) delete value[key];
+      else if (typeof item === 'object') pruneNulls(item);
     }
   }
 }
