@@ -105,6 +105,25 @@ describe('block YAML reader', () => {
     assert.deepEqual(readBlockYaml(text, cache), expected);
   });
 
+  it('builds mappings of any size and key list, as many key lists as a repository has', () => {
+    const cache = new ScalarCache();
+    for (const size of [1, 2, 16, 17, 33, 100]) {
+      const keys = Array.from({ length: size }, (_, i) => `k${i}`);
+      const text = keys.map((key, i) => `${key}: ${i}`).join('\n');
+      assert.deepEqual(readBlockYaml(text, cache), [Object.fromEntries(keys.map((key, i) => [key, i]))], `${size} keys`);
+      // A duplicate key, first or last, is the general path's to report.
+      assert.equal(readBlockYaml(`${text}\nk0: again`, cache), undefined, `${size} keys, first repeated`);
+      assert.equal(readBlockYaml(`${text}\nk${size - 1}: again`, cache), undefined, `${size} keys, last repeated`);
+    }
+    // Names objects inherit are never keys here.
+    for (const key of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) assert.equal(readBlockYaml(`${key}: x`, cache), undefined, key);
+    // More distinct key lists than the reader keeps shapes for.
+    for (let i = 0; i < 5000; i++) {
+      const text = `a${i}: 1\nb: []\nc${i % 7}: x`;
+      assert.deepEqual(readBlockYaml(text, cache), [{ [`a${i}`]: 1, b: [], [`c${i % 7}`]: 'x' }], text);
+    }
+  });
+
   it('declines what is outside the subset, so the general path reads or reports it', () => {
     const outside = [
       'a: &x 1\nb: *x\n', // anchors and aliases

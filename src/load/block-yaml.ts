@@ -29,6 +29,9 @@ import { inputLimits } from './limits.js';
 /** The one value thrown when the text leaves the subset; readBlockYaml turns it into undefined. */
 const declined = new Error('not in the block subset');
 
+/** What a fresh mapping inherits: a key found here (`constructor`, `__proto__`) is refused. */
+const inherited: Record<string, unknown> = {};
+
 const space = 32;
 const numberSign = 35;
 const dash = 45;
@@ -60,8 +63,9 @@ function isPrintableWide(code: number): boolean {
  * Keys and short scalars read recently, by a hash of their characters: manifests repeat a small
  * vocabulary (`name`, `namespace`, `PathPrefix`, `80`), and a string found here is neither copied
  * out of the text again nor, for a key, looked up again as a property name. A slot holds one
- * entry, and an entry is used only when its characters are the ones in the text. One cache
- * serves one batch of texts (parseTexts), so that it holds on to no text after it.
+ * entry, and an entry is used only when its characters are the ones in the text. The cache also
+ * holds the reader's stacks and mapping shapes. One cache serves one batch of texts (parseTexts),
+ * so that it holds on to no text after it.
  */
 export class ScalarCache {
   static readonly size = 4096;
@@ -71,6 +75,40 @@ export class ScalarCache {
   readonly values: unknown[] = new Array<unknown>(ScalarCache.size).fill(undefined);
   /** The contents of quoted scalars without escapes. */
   readonly quoted: string[] = new Array<string>(ScalarCache.size).fill('');
+  /**
+   * The entries of the collections being read: each collection's keys and values go above those
+   * of the collections around it, and become an object or array of exactly their size at its end.
+   */
+  readonly keyStack: string[] = [];
+  readonly valueStack: unknown[] = [];
+  /** The mapping shapes (key sequences) of the batch. */
+  readonly shapes = new Shape();
+  shapeCount = 0;
+}
+
+/**
+ * A trie of mapping key sequences. A node's `make` builds, from values on the stack, an object
+ * with its sequence's keys in one object literal: V8 then gives the object exactly its size and
+ * one hidden class, where setting keys one by one on `{}` leaves spare slots and a separate
+ * property array (a quarter of the loader's heap and most of its scavenging time).
+ */
+class Shape {
+  readonly next = new Map<string, Shape>();
+  make?: (values: unknown[], base: number) => Record<string, unknown>;
+}
+
+/** Bounds on the shape trie, so that mappings with many or ever new keys cost no compiling. */
+const maxShapes = 4096;
+const maxShapeKeys = 32;
+
+/** Above this many keys, a mapping's duplicates are looked for in a set instead of a scan. */
+const maxScannedKeys = 16;
+
+/** An object literal function for the keys keyStack[base..top) (plain names, never `__proto__`). */
+function shapeMaker(keys: readonly string[], base: number, top: number): (values: unknown[], base: number) => Record<string, unknown> {
+  const properties: string[] = [];
+  for (let index = base; index < top; index++) properties.push(`${JSON.stringify(keys[index])}: values[base + ${index - base}]`);
+  return new Function('values', 'base', `return { ${properties.join(', ')} };`) as (values: unknown[], base: number) => Record<string, unknown>;
 }
 
 /** js-yaml's default limit on the nesting of nodes. */
@@ -94,6 +132,8 @@ class BlockReader {
   private depth = 0;
   /** The hash of the key keyEnd last found. */
   private keyHash = 0;
+  /** The end of the entries on the cache's stacks. */
+  private top = 0;
 
   constructor(
     private readonly text: string,
@@ -186,7 +226,11 @@ class BlockReader {
   /** A block mapping at column `indent`, its first key at `keyStart` on the current line. */
   private mapping(indent: number, keyStart: number): Record<string, unknown> {
     const text = this.text;
-    const map: Record<string, unknown> = {};
+    const cache = this.cache;
+    const { keyStack, valueStack } = cache;
+    const base = this.top;
+    let shape: Shape | undefined = cache.shapes;
+    let seen: Set<string> | undefined;
     this.enter();
     for (;;) {
       const keyEnd = this.keyEnd(keyStart);
@@ -198,11 +242,18 @@ class BlockReader {
         key = text.slice(keyStart, keyEnd);
         // A key named like a null, boolean or number is not a plain name; `null` is read as a
         // different key by the two parsers (fast-yaml.ts's hasNullKey).
-        if (typeof plainScalarValue(key) !== 'string' || key === 'null') throw declined;
+        // An inherited key (`constructor`) would be a duplicate or worse.
+        if (typeof plainScalarValue(key) !== 'string' || key === 'null' || inherited[key] !== undefined) throw declined;
         keys[slot] = key;
       }
-      // A key already set (or inherited, like `constructor`) is a duplicate or worse.
-      if (map[key] !== undefined) throw declined;
+      // A duplicate key.
+      if (this.top - base < maxScannedKeys) {
+        for (let index = base; index < this.top; index++) if (keyStack[index] === key) throw declined;
+      } else {
+        seen ??= new Set(keyStack.slice(base, this.top));
+        if (seen.has(key)) throw declined;
+        seen.add(key);
+      }
       let valueStart = keyEnd + 1;
       while (text.charCodeAt(valueStart) === space) valueStart++;
       let value: unknown;
@@ -218,9 +269,14 @@ class BlockReader {
         value = this.inlineValue(valueStart);
         this.nextLine();
       }
-      map[key] = value;
+      keyStack[this.top] = key;
+      valueStack[this.top] = value;
+      this.top++;
+      if (shape) shape = this.nextShape(shape, key, this.top - base);
       if (this.indent < indent) {
         this.depth--;
+        const map = shape ? (shape.make ??= shapeMaker(keyStack, base, this.top))(valueStack, base) : this.slowMapping(base);
+        this.top = base;
         return map;
       }
       // A deeper line after a value (a multi-line scalar, bad indentation), or an item marker
@@ -230,10 +286,31 @@ class BlockReader {
     }
   }
 
+  /** The shape after `shape` with one more key, `count` keys in all; undefined past the bounds. */
+  private nextShape(shape: Shape, key: string, count: number): Shape | undefined {
+    let next = shape.next.get(key);
+    if (next === undefined) {
+      if (count > maxShapeKeys || this.cache.shapeCount >= maxShapes) return undefined;
+      next = new Shape();
+      shape.next.set(key, next);
+      this.cache.shapeCount++;
+    }
+    return next;
+  }
+
+  /** A mapping of the entries from `base` on the stacks, set one by one. */
+  private slowMapping(base: number): Record<string, unknown> {
+    const { keyStack, valueStack } = this.cache;
+    const map: Record<string, unknown> = {};
+    for (let index = base; index < this.top; index++) map[keyStack[index]] = valueStack[index];
+    return map;
+  }
+
   /** A block sequence whose `-` markers are at column `indent`, starting on the current line. */
   private sequence(indent: number): unknown[] {
     const text = this.text;
-    const items: unknown[] = [];
+    const valueStack = this.cache.valueStack;
+    const base = this.top;
     this.enter();
     for (;;) {
       let start = this.lineStart + indent + 2;
@@ -242,15 +319,19 @@ class BlockReader {
       if (start === this.lineEnd || text.charCodeAt(start) === numberSign || this.isItem(start) || (text.charCodeAt(start) === dash && start + 1 === this.lineEnd)) {
         throw declined;
       }
-      if (this.keyEnd(start) >= 0) items.push(this.mapping(start - this.lineStart, start));
+      let item: unknown;
+      if (this.keyEnd(start) >= 0) item = this.mapping(start - this.lineStart, start);
       else {
-        items.push(this.inlineValue(start));
+        item = this.inlineValue(start);
         this.nextLine();
       }
+      valueStack[this.top++] = item;
       if (this.indent > indent) throw declined;
       // A line at this indentation that is no item belongs to the enclosing mapping.
       if (this.indent < indent || !this.isItem(this.lineStart + indent)) {
         this.depth--;
+        const items = valueStack.slice(base, this.top);
+        this.top = base;
         return items;
       }
     }

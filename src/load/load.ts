@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
+import { extname, join, relative, sep } from 'node:path';
 import { isCollection, isMap, isPair, isScalar, LineCounter, visit } from 'yaml';
 import { codes } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -76,9 +76,18 @@ export function readInputs(inputs: readonly string[], options: LoadOptions = {})
       } else unreadable(input, error);
       continue;
     }
-    let files: string[];
+    const files: string[] = [];
+    const shown: (string | undefined)[] = [];
     try {
-      files = stat.isDirectory() ? listYamlFiles(input) : [input];
+      if (stat.isDirectory()) {
+        // The display name of each file under the directory is the directory's, plus the names
+        // below it: one path.relative() per input rather than per file.
+        const relativeDirectory = relative(cwd, input);
+        listYamlFiles(input, relativeDirectory.startsWith('..') ? undefined : relativeDirectory, files, shown);
+      } else {
+        files.push(input);
+        shown.push(undefined);
+      }
     } catch (error) {
       unreadable(input, error);
       continue;
@@ -86,17 +95,21 @@ export function readInputs(inputs: readonly string[], options: LoadOptions = {})
     if (stat.isDirectory() && files.length === 0) {
       diagnostics.push({ code: codes.noInput, severity: 'warning', message: `directory ${input} has no .yaml, .yml or .json files`, file: input });
     }
-    for (const file of files) {
+    for (let index = 0; index < files.length; index++) {
+      const file = files[index];
+      // Outside the working directory, or a top-level name starting with `..`: display() decides.
+      const shownFile = shown[index];
+      const name = shownFile !== undefined && !shownFile.startsWith('..') ? shownFile : display(file);
       let read: Buffer | { tooLarge: number | undefined };
       try {
         read = readBounded(file);
       } catch (error) {
         // Also a file that vanished between listing and reading.
-        unreadable(display(file), error);
+        unreadable(name, error);
         continue;
       }
-      if (Buffer.isBuffer(read)) addBytes(display(file), read);
-      else diagnostics.push({ code: codes.inputLimit, severity: 'error', message: fileTooLarge(read.tooLarge), file: display(file) });
+      if (Buffer.isBuffer(read)) addBytes(name, read);
+      else diagnostics.push({ code: codes.inputLimit, severity: 'error', message: fileTooLarge(read.tooLarge), file: name });
     }
   }
   return { texts, diagnostics };
@@ -180,6 +193,9 @@ function readBoundedFd(fd: number, expectedBytes?: number): Buffer | { tooLarge:
     filled += read;
     total += read;
     if (total > inputLimits.maxFileBytes) return { tooLarge: undefined };
+    // A regular file whose size was read and whose spare byte was not has ended: no read to find
+    // the end (one syscall less per file). Sizes that do not hold (/proc, sysfs) still read on.
+    if (chunks.length === 0 && total === expectedBytes && expectedBytes > 0) break;
   }
   if (chunks.length === 0) return chunk.subarray(0, filled);
   chunks.push(chunk.subarray(0, filled));
@@ -210,15 +226,21 @@ function decodeUtf8(bytes: Buffer): string | { message: string; line?: number; c
   return text;
 }
 
-function listYamlFiles(directory: string): string[] {
-  const found: string[] = [];
+/**
+ * Appends the YAML and JSON files under `directory`, in name order, to `found`, and their names
+ * relative to the working directory to `shown` (undefined when the directory's is not known).
+ */
+function listYamlFiles(directory: string, shownDirectory: string | undefined, found: string[], shown: (string | undefined)[]): void {
   const entries = readdirSync(directory, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
     const path = join(directory, entry.name);
-    if (entry.isDirectory()) found.push(...listYamlFiles(path));
-    else if (yamlExtensions.has(extname(entry.name).toLowerCase())) found.push(path);
+    const shownPath = shownDirectory === undefined ? undefined : shownDirectory === '' ? entry.name : shownDirectory + sep + entry.name;
+    if (entry.isDirectory()) listYamlFiles(path, shownPath, found, shown);
+    else if (yamlExtensions.has(extname(entry.name).toLowerCase())) {
+      found.push(path);
+      shown.push(shownPath);
+    }
   }
-  return found;
 }
 
 /** Parses texts into objects, each remembering its source position; never throws on bad input. */
