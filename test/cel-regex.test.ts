@@ -4,18 +4,7 @@ import { RE2JS } from 're2js';
 import { sameInJavaScript } from '../src/schema/cel-regex.js';
 import { celRulesOf } from '../src/schema/cel.js';
 import { celKindTables } from '../src/schema/generated/cel-rules.js';
-
-/** mulberry32: a fixed seed, so a failure always reproduces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../src/bench/generate.js';
 
 // Texts mix what the engines could read differently: line terminators, non-ASCII letters,
 // characters outside the BMP, and characters near the class ranges the patterns use.
@@ -59,12 +48,12 @@ describe('CEL matches() with native regular expressions', () => {
     // The HTTPRoute path, header and GRPC method patterns at least.
     assert.ok(accepted.length >= 3, `accepted ${accepted.length} of ${patterns.size}`);
     assert.equal(sameInJavaScript('^(?i)abc$'), false);
-    const next = random(7);
+    const next = seededRandom(7);
     for (const pattern of accepted) searchesAlike(pattern, texts(next, 3000));
   });
 
   it('never takes a pattern RE2 refuses, and searches like RE2 on every pattern it takes', () => {
-    const next = random(20261126);
+    const next = seededRandom(20261126);
     const samples = texts(next, 300);
     let taken = 0;
     let refused = 0;

@@ -7,22 +7,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
 import { generateInputs } from '../src/bench/generate.js';
 import { readPlainYaml } from '../src/load/fast-yaml.js';
 import { parseTexts } from '../src/load/load.js';
 import { supportedKinds } from '../src/pipeline.js';
 import { yamlFiles } from './support/files.js';
+import { yamlValues } from './support/yaml-values.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** The document values as the `yaml` package gives them, empty documents left out. */
-function yamlValues(text: string): unknown[] {
-  return parseAllDocuments(text, { uniqueKeys: true })
-    .filter((document) => document.contents !== null)
-    .map((document) => document.toJS())
-    .filter((value) => value !== null);
-}
 
 describe('fast YAML path', () => {
   it('reads plain scalars as the YAML 1.2 core schema of the yaml package does', () => {

@@ -5,18 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RE2JS } from 're2js';
 import { isSimpleValidRegex, requiredPrefix, validateRegex } from '../src/gatewayapi/regex.js';
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../src/bench/generate.js';
 
 /** Pieces of RE2 syntax, valid and not, glued at random into patterns of up to 12 pieces. */
 const pieces = [
@@ -44,7 +33,7 @@ function re2jsAccepts(pattern: string): boolean {
 
 describe('regex validation shortcut', () => {
   it('accepts only patterns re2js compiles, and most simple ones of both kinds', () => {
-    const next = random(1);
+    const next = seededRandom(1);
     let accepted = 0;
     let refused = 0;
     for (let i = 0; i < 60000; i++) {
@@ -87,7 +76,7 @@ describe('literal start of a regex', () => {
   });
 
   it('starts every string the pattern fully matches', () => {
-    const next = random(2);
+    const next = seededRandom(2);
     const alphabet = ['a', 'b', '/', '1', '(', '|'];
     let checked = 0;
     for (let i = 0; i < 4000; i++) {

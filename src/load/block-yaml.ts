@@ -51,6 +51,17 @@ for (const char of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567
 const plainStops = new Uint8Array(128);
 for (const char of `"'[]{}!&*?_:`) plainStops[char.charCodeAt(0)] = 1;
 
+/** What a double-quoted escape (the character after the backslash) stands for; declines the rest. */
+function escapedCharacter(code: number): string {
+  if (code === backslash) return '\\';
+  if (code === doubleQuote) return '"';
+  if (code === 47) return '/';
+  if (code === 110) return '\n';
+  if (code === 116) return '\t';
+  if (code === 114) return '\r';
+  throw declined;
+}
+
 /**
  * A character above ASCII that both parsers take as text: no C1 control, NEL, line or paragraph
  * separator, byte order mark, surrogate (pairs included, for simplicity) or non-character.
@@ -373,8 +384,7 @@ class BlockReader {
   private inlineValue(start: number): unknown {
     const text = this.text;
     const code = text.charCodeAt(start);
-    if (code === doubleQuote) return this.doubleQuoted(start);
-    if (code === singleQuote) return this.singleQuoted(start);
+    if (code === doubleQuote || code === singleQuote) return this.quoted(start, code);
     if (code === 91 || code === 123) {
       // `[]` or `{}`, nothing between.
       if (text.charCodeAt(start + 1) !== code + 2) throw declined;
@@ -430,7 +440,11 @@ class BlockReader {
     return value;
   }
 
-  private doubleQuoted(start: number): string {
+  /**
+   * A quoted scalar on one line: in double quotes the escapes `\\ \" \/ \n \t \r` (any other
+   * declines), in single quotes `''` for a quote.
+   */
+  private quoted(start: number, quote: number): string {
     const text = this.text;
     const end = this.lineEnd;
     let value = '';
@@ -440,44 +454,15 @@ class BlockReader {
     for (;;) {
       if (index >= end) throw declined;
       const code = text.charCodeAt(index);
-      if (code === doubleQuote) break;
-      if (code === backslash) {
-        const escaped = text.charCodeAt(index + 1);
-        let replacement: string;
-        if (escaped === backslash) replacement = '\\';
-        else if (escaped === doubleQuote) replacement = '"';
-        else if (escaped === 47) replacement = '/';
-        else if (escaped === 110) replacement = '\n';
-        else if (escaped === 116) replacement = '\t';
-        else if (escaped === 114) replacement = '\r';
-        else throw declined;
-        value += text.slice(segment, index) + replacement;
+      if (code === quote) {
+        if (quote === doubleQuote || text.charCodeAt(index + 1) !== singleQuote) break;
+        value += text.slice(segment, index + 1);
         index += 2;
         segment = index;
         continue;
       }
-      this.checkText(index, code);
-      hash = (Math.imul(hash, 31) + code) | 0;
-      index++;
-    }
-    this.checkRest(index + 1);
-    return segment === start + 1 ? this.quotedText(start + 1, index, hash) : value + text.slice(segment, index);
-  }
-
-  private singleQuoted(start: number): string {
-    const text = this.text;
-    const end = this.lineEnd;
-    let value = '';
-    let segment = start + 1;
-    let index = segment;
-    let hash = 0;
-    for (;;) {
-      if (index >= end) throw declined;
-      const code = text.charCodeAt(index);
-      if (code === singleQuote) {
-        if (text.charCodeAt(index + 1) !== singleQuote) break;
-        // `''` is one quote.
-        value += text.slice(segment, index + 1);
+      if (code === backslash && quote === doubleQuote) {
+        value += text.slice(segment, index) + escapedCharacter(text.charCodeAt(index + 1));
         index += 2;
         segment = index;
         continue;
