@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import type { DestinationAddressType, DestinationEndpoint, DestinationSetting } from '../ir/types.js';
 import type { KubeObject } from '../load/resource.js';
 import { condition } from './conditions.js';
@@ -250,8 +249,4 @@ function endpointsFromSlices(
     }
   }
   return { endpoints, addressType: addressTypeOf(counts, endpoints.length) };
-}
-
-export function isIPAddress(value: string): boolean {
-  return isIP(value) !== 0;
 }

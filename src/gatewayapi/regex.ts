@@ -227,15 +227,6 @@ function classCharacter(pattern: string, index: number): { char: number; next: n
   return { char: c, next: index + 1 };
 }
 
-/**
- * Whether `pattern` fully matches `input`, as Envoy's safe_regex matchers do; false for a pattern
- * that does not compile.
- */
-export function regexMatchesFully(pattern: string, input: string): boolean {
-  const result = compileCached(pattern);
-  return typeof result !== 'string' && result.matches(input);
-}
-
 interface PathMatchLike {
   exact?: string;
   prefix?: string;

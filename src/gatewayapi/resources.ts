@@ -1,4 +1,4 @@
-import { groupOf, type KubeObject } from '../load/resource.js';
+import type { KubeObject } from '../load/resource.js';
 
 export const gatewayGroup = 'gateway.networking.k8s.io';
 export const envoyGatewayGroup = 'gateway.envoyproxy.io';
@@ -57,10 +57,6 @@ export class ResourceIndex {
 
 /** What endpointSlicesFor answers for a Service without slices: one list, never added to. */
 const noSlices: readonly KubeObject[] = [];
-
-export function isGatewayApiObject(object: KubeObject): boolean {
-  return groupOf(object.apiVersion) === gatewayGroup;
-}
 
 /**
  * In a cluster every object's namespace exists; in files it usually goes unsaid. Returns the

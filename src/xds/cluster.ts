@@ -1,4 +1,4 @@
-import type { DestinationSetting, HTTP1Settings, Metrics, RouteDestination, TrafficFeatures } from '../ir/types.js';
+import type { DestinationSetting, HTTP1Settings, Metrics, TrafficFeatures } from '../ir/types.js';
 import { circuitBreakers } from './circuitbreaker.js';
 import { protoDuration } from './duration.js';
 import { activeHealthChecks, outlierDetection } from './healthcheck.js';
@@ -180,8 +180,4 @@ export function buildCluster(args: ClusterArgs): BuiltCluster {
 
 function isHTTP2Settings(settings: DestinationSetting[]): boolean {
   return settings.some((s) => s.protocol === 'HTTP2' || s.protocol === 'GRPC');
-}
-
-export function isHTTP2Destination(destination: RouteDestination): boolean {
-  return isHTTP2Settings(destination.settings ?? []);
 }
