@@ -185,15 +185,25 @@ export function attachToListeners(ctx: TranslationContext, route: KubeObject, pa
   // The httpRoutesByPrefix list of the routes, all named `kind/ns/name/rule/...` after this
   // one route object: found once, before the names get their host suffix.
   const prefixList = targets.length && routes.length ? routesWithPrefix(ctx, `${routes[0].name}/`) : undefined;
+  // Names and hostname per hostname, made once: the copies on each listener share the same
+  // strings, which the xds stage compares when it looks for equal routes on other listeners.
+  const baseNames = routes.map((base) => base.name);
+  const namesByHost = new Map<string, { host: string; names: string[] }>();
   for (let index = 0; index < targets.length; index++) {
-    const { irListener, port, host } = targets[index];
-    const hostSuffix = host.replaceAll('.', '_');
+    const { irListener, port } = targets[index];
+    let named = namesByHost.get(targets[index].host);
+    if (!named) {
+      const host = targets[index].host;
+      const suffix = host.replaceAll('.', '_');
+      named = { host, names: baseNames.map((name) => `${name}/${suffix}`) };
+      namesByHost.set(host, named);
+    }
     // The rule routes were built for this call alone: the last target takes them as they are.
     const last = index === targets.length - 1;
-    for (const base of routes) {
-      const hostRoute = last ? base : copyRoute(base);
-      hostRoute.name = `${base.name}/${hostSuffix}`;
-      hostRoute.hostname = host;
+    for (let at = 0; at < routes.length; at++) {
+      const hostRoute = last ? routes[at] : copyRoute(routes[at]);
+      hostRoute.name = named.names[at];
+      hostRoute.hostname = named.host;
       if (hostRoute.redirect && hostRoute.redirect.port === undefined) {
         const scheme = hostRoute.redirect.scheme?.toLowerCase();
         hostRoute.redirect.port = scheme === 'http' ? 80 : scheme === 'https' ? 443 : port;
