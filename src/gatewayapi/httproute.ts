@@ -230,12 +230,16 @@ function routesWithPrefix(ctx: TranslationContext, name: string): HTTPRoute[] | 
 }
 
 /**
- * A deep copy of an IR route that shares its destination: a route's endpoints are most of its
- * IR, and nothing changes a destination per listener or hostname.
+ * Parts of an IR route nothing changes per listener or hostname once it is built: its copies
+ * share them. The destination's endpoints are most of a route's IR; the matches and metadata
+ * shared make equal routes on other listeners cheap to recognise in the xds stage.
  */
+const sharedRouteParts = new Set(['destination', 'metadata', 'pathMatch', 'headerMatches', 'queryParamMatches']);
+
+/** A deep copy of an IR route, but for its sharedRouteParts. */
 function copyRoute(base: HTTPRoute): HTTPRoute {
   const copy = {} as HTTPRoute;
-  for (const key in base) copy[key] = key === 'destination' ? base[key] : cloneData(base[key]);
+  for (const key in base) copy[key] = sharedRouteParts.has(key) ? base[key] : cloneData(base[key]);
   return copy;
 }
 
