@@ -31,7 +31,7 @@ function searchesAlike(pattern: string, samples: readonly string[]): void {
 
 /** Patterns from the subset's pieces, and a few pieces outside it, so both answers occur. */
 function generatedPattern(next: () => number): string {
-  const pieces = ['a', 'z', '0', '-', '/', '%', '_', ':', '\\.', '\\d', '\\w', '\\W', '[a-z]', '[^0-9]', '[-a]', '[a-]', '[A-Za-z0-9_]', '[%][0-9a-fA-F]', '(', ')', '(?:', '|', '^', '$', '*', '+', '?', '*?', '{2}', '{1,3}', '{2,}', '.', '\\s', '\\b', '[[:alpha:]]', '[]a]', '(?i)', '{', '}', 'é'];
+  const pieces = ['a', 'z', '0', '-', '/', '%', '_', ':', '\\.', '\\d', '\\w', '\\W', '[a-z]', '[^0-9]', '[-a]', '[a-]', '[A-Za-z0-9_]', '[%][0-9a-fA-F]', '(', ')', '(?:', '|', '^', '$', '*', '+', '?', '*?', '{2}', '{1,3}', '{2,}', '.', '\\s', '\\b', '[[:alpha:]]', '[]a]', '(?i)', '{', '}', 'é', '\\-', '\\#', '\\/', '[\\d]', '[\\s]', '[a\\-z]', '[\\.#]'];
   const length = 1 + Math.floor(next() * 8);
   let pattern = '';
   for (let i = 0; i < length; i++) pattern += pieces[Math.floor(next() * pieces.length)];

@@ -10,6 +10,7 @@ import { diagnosticAt } from '../diagnostics/at.js';
 import { codes } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { KubeObject } from '../load/resource.js';
+import { isPlainLiteral, re2Subset } from '../re2/subset.js';
 
 /**
  * Each pattern compiled once: a repository repeats the same few patterns across thousands of
@@ -41,190 +42,12 @@ export function validateRegex(pattern: string): string | undefined {
   return typeof result === 'string' ? result : undefined;
 }
 
-/** Longest pattern the syntactic check takes: far below RE2's size and nesting limits. */
-const simpleRegexMaxLength = 256;
-
-// Character codes of RE2's metacharacters.
-const backslash = 0x5c;
-const dot = 0x2e;
-const star = 0x2a;
-const plus = 0x2b;
-const question = 0x3f;
-const pipe = 0x7c;
-const openParen = 0x28;
-const closeParen = 0x29;
-const openBracket = 0x5b;
-const closeBracket = 0x5d;
-const openBrace = 0x7b;
-const closeBrace = 0x7d;
-const caret = 0x5e;
-const dollar = 0x24;
-const dash = 0x2d;
-const colon = 0x3a;
-const letterQ = 0x51;
-
-/** Printable ASCII other than the characters RE2 gives a meaning to outside a class. */
-function isPlainLiteral(c: number): boolean {
-  if (c < 0x20 || c > 0x7e) return false;
-  switch (c) {
-    case backslash: case dot: case star: case plus: case question: case pipe:
-    case openParen: case closeParen: case openBracket: case closeBracket:
-    case caret: case dollar: case openBrace: case closeBrace:
-      return false;
-    default:
-      return true;
-  }
-}
-
-function isAsciiAlphanumeric(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-}
-
-/** `\d \D \s \S \w \W`: Perl classes, valid inside and outside a bracket class. */
-function isPerlClassLetter(c: number): boolean {
-  // d D s S w W
-  return c === 0x64 || c === 0x44 || c === 0x73 || c === 0x53 || c === 0x77 || c === 0x57;
-}
-
-/** An escaped printable ASCII punctuation character, which RE2 (like Go) takes literally. */
-function isEscapablePunctuation(c: number): boolean {
-  return c >= 0x21 && c <= 0x7e && !isAsciiAlphanumeric(c);
-}
-
 /**
- * Whether `pattern` is in a conservative subset of RE2 syntax that is valid by construction:
- * printable ASCII literals, escaped punctuation, `\d \s \w` and their negations, `.`, `^`,
- * `$`, bracket classes of plain characters and ascending ranges, groups `( )` and `(?: )`,
- * alternation, and one `*`, `+` or `?` (optionally followed by the lazy `?`) after a literal,
- * class, `.` or group. Everything else (counted repeats, flags, Unicode classes, named groups,
- * letter escapes, anything malformed) answers false and is left to re2js; tests check that
- * re2js accepts every pattern this accepts.
+ * Whether `pattern` is valid without compiling it: in the RE2 subset of re2/subset.ts, less its
+ * counted repeats, and not empty.
  */
 export function isSimpleValidRegex(pattern: string): boolean {
-  const length = pattern.length;
-  if (length === 0 || length > simpleRegexMaxLength) return false;
-  let depth = 0;
-  // Whether the previous item may take a repetition operator.
-  let repeatable = false;
-  let index = 0;
-  while (index < length) {
-    const c = pattern.charCodeAt(index);
-    switch (c) {
-      case star:
-      case plus:
-      case question:
-        if (!repeatable) return false;
-        index++;
-        if (index < length && pattern.charCodeAt(index) === question) index++;
-        repeatable = false;
-        continue;
-      case pipe:
-        repeatable = false;
-        index++;
-        continue;
-      case caret:
-      case dollar:
-        repeatable = false;
-        index++;
-        continue;
-      case openParen:
-        if (pattern.charCodeAt(index + 1) === question) {
-          if (pattern.charCodeAt(index + 2) !== colon) return false;
-          index += 3;
-        } else {
-          index++;
-        }
-        depth++;
-        repeatable = false;
-        continue;
-      case closeParen:
-        if (depth === 0) return false;
-        depth--;
-        repeatable = true;
-        index++;
-        continue;
-      case openBracket: {
-        const end = simpleClassEnd(pattern, index + 1);
-        if (end < 0) return false;
-        index = end;
-        repeatable = true;
-        continue;
-      }
-      case backslash: {
-        const next = pattern.charCodeAt(index + 1);
-        if (!(isPerlClassLetter(next) || isEscapablePunctuation(next))) return false;
-        index += 2;
-        repeatable = true;
-        continue;
-      }
-      case dot:
-        repeatable = true;
-        index++;
-        continue;
-      default:
-        if (!isPlainLiteral(c)) return false;
-        repeatable = true;
-        index++;
-    }
-  }
-  return depth === 0;
-}
-
-/**
- * The index after the `]` closing a simple bracket class whose body starts at `start` (after
- * the `[`), or -1 when the class is outside the subset: a body of plain characters, escaped
- * punctuation, Perl classes and ascending ranges; `-` only as a range operator or at either
- * end; no `[` (POSIX classes) and no `]` first.
- */
-function simpleClassEnd(pattern: string, start: number): number {
-  let index = start;
-  if (pattern.charCodeAt(index) === caret) index++;
-  const bodyStart = index;
-  // The last single character read, a possible range start; -1 after a range or Perl class.
-  let previous = -1;
-  while (index < pattern.length) {
-    const c = pattern.charCodeAt(index);
-    if (c === closeBracket) return index === bodyStart ? -1 : index + 1;
-    if (c === openBracket || c < 0x20 || c > 0x7e) return -1;
-    if (c === dash) {
-      const atEnd = pattern.charCodeAt(index + 1) === closeBracket;
-      if (index === bodyStart || atEnd) {
-        previous = -1;
-        index++;
-        continue;
-      }
-      if (previous < 0) return -1;
-      const high = classCharacter(pattern, index + 1);
-      if (high === undefined || high.char < previous) return -1;
-      index = high.next;
-      previous = -1;
-      continue;
-    }
-    if (c === backslash) {
-      const next = pattern.charCodeAt(index + 1);
-      if (isPerlClassLetter(next)) {
-        previous = -1;
-        index += 2;
-        continue;
-      }
-    }
-    const single = classCharacter(pattern, index);
-    if (single === undefined) return -1;
-    previous = single.char;
-    index = single.next;
-  }
-  return -1;
-}
-
-/** A single class character at `index`, plain or escaped punctuation (not `-`, `[`, `]`). */
-function classCharacter(pattern: string, index: number): { char: number; next: number } | undefined {
-  const c = pattern.charCodeAt(index);
-  if (c === backslash) {
-    const next = pattern.charCodeAt(index + 1);
-    return isEscapablePunctuation(next) ? { char: next, next: index + 2 } : undefined;
-  }
-  if (c < 0x20 || c > 0x7e || c === dash || c === openBracket || c === closeBracket) return undefined;
-  return { char: c, next: index + 1 };
+  return pattern.length > 0 && re2Subset(pattern)?.countedRepeat === false;
 }
 
 interface PathMatchLike {
@@ -290,6 +113,19 @@ export function shadowedRoutes(routes: readonly RouteLike[]): ShadowedRoute[] {
   });
   return found;
 }
+
+// Character codes of the RE2 syntax requiredPrefix looks at.
+const backslash = 0x5c;
+const star = 0x2a;
+const plus = 0x2b;
+const question = 0x3f;
+const pipe = 0x7c;
+const openParen = 0x28;
+const closeParen = 0x29;
+const openBracket = 0x5b;
+const closeBracket = 0x5d;
+const openBrace = 0x7b;
+const letterQ = 0x51;
 
 /**
  * Literal text every full match of `pattern` starts with: its leading plain characters, less
