@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Chalk } from 'chalk';
 import { createTwoFilesPatch } from 'diff';
+import { colorizePatch } from '../src/cli/diff.js';
 import { parseAllDocuments } from 'yaml';
 
 /** The project root; this module runs from build/test. */
@@ -105,18 +105,8 @@ export function parseYamlStream(text: string): unknown[] {
 /** A unified diff from expected (the golden) to actual, coloured unless NO_COLOR is set. */
 export function renderDiff(goldenName: string, expected: string, actual: string): string {
   const color = process.env.NO_COLOR === undefined || process.env.NO_COLOR === '';
-  const chalk = new Chalk({ level: color ? 1 : 0 });
   const patch = createTwoFilesPatch(`golden/${goldenName}`, `actual output`, expected, actual, undefined, undefined, { context: 3 });
-  return patch
-    .split('\n')
-    .map((line) => {
-      if (line.startsWith('+++') || line.startsWith('---')) return chalk.bold(line);
-      if (line.startsWith('+')) return chalk.green(line);
-      if (line.startsWith('-')) return chalk.red(line);
-      if (line.startsWith('@@')) return chalk.cyan(line);
-      return line;
-    })
-    .join('\n');
+  return color ? colorizePatch(patch) : patch;
 }
 
 export const updateHint = 'if the new output is right, run `npm run golden:update` and review the golden diff';

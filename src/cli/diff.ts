@@ -179,7 +179,8 @@ export function semanticDiff(oldName: string, newName: string, committed: readon
   return createTwoFilesPatch(oldName, newName, before, after, 'committed', 'egc', { context: 3, headerOptions: FILE_HEADERS_ONLY });
 }
 
-function colorize(patch: string): string {
+/** A unified diff with headers bold, hunks cyan, additions green and removals red (signs stay). */
+export function colorizePatch(patch: string): string {
   const chalk = new Chalk({ level: 1 });
   return patch
     .split('\n')
@@ -203,6 +204,6 @@ export function runDiff(flags: DiffFlags): number {
     .map((c) => semanticDiff(c.oldName, c.newName, c.committed, c.compiled))
     .filter(Boolean);
   const output = patches.join('');
-  process.stdout.write(useColor(flags.color, process.stdout) ? colorize(output) : output);
+  process.stdout.write(useColor(flags.color, process.stdout) ? colorizePatch(output) : output);
   return patches.length > 0 ? 1 : 0;
 }
