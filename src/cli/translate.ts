@@ -248,11 +248,6 @@ function writeCompiled(result: CompileResult, flags: TranslateFlags): void {
     const secretsDir = flags.secretsDir;
     writeSecrets(secretsDir, proxies.flatMap((proxy) => secretFiles(proxy.resources, secretsDir)));
   }
-  if (flags.outputDir) {
-    mkdirSync(flags.outputDir, { recursive: true });
-    for (const proxy of proxies) writeAtomically(join(flags.outputDir, fileNameOf(proxy.name, flags.output)), (sink) => writeArtifact(sink, artifactOf(proxy, flags), flags.output));
-    return;
-  }
-  if (proxies.length === 1) writeArtifact(new StdoutSink(), artifactOf(proxies[0], flags), flags.output);
-  else if (proxies.length > 1) writeArtifacts(new StdoutSink(), proxies.map((p) => artifactOf(p, flags)), flags.output);
+  const writer = new ArtifactWriter(flags, proxies.length);
+  for (const proxy of proxies) writer.write(proxy.name, artifactOf(proxy, flags));
 }
