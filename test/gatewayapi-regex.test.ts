@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RE2JS } from 're2js';
-import { isSimpleValidRegex, requiredPrefix, validateRegex } from '../src/gatewayapi/regex.js';
+import { isSimpleValidRegex, validateRegex } from '../src/gatewayapi/regex.js';
+import { requiredPrefix } from '../src/re2/subset.js';
 import { seededRandom } from '../src/bench/generate.js';
 
 /** Pieces of RE2 syntax, valid and not, glued at random into patterns of up to 12 pieces. */

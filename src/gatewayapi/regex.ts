@@ -10,7 +10,7 @@ import { diagnosticAt } from '../diagnostics/at.js';
 import { codes } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { KubeObject } from '../load/resource.js';
-import { isPlainLiteral, re2Subset } from '../re2/subset.js';
+import { re2Subset, requiredPrefix } from '../re2/subset.js';
 
 /**
  * Each pattern compiled once: a repository repeats the same few patterns across thousands of
@@ -112,51 +112,6 @@ export function shadowedRoutes(routes: readonly RouteLike[]): ShadowedRoute[] {
     }
   });
   return found;
-}
-
-// Character codes of the RE2 syntax requiredPrefix looks at.
-const backslash = 0x5c;
-const star = 0x2a;
-const plus = 0x2b;
-const question = 0x3f;
-const pipe = 0x7c;
-const openParen = 0x28;
-const closeParen = 0x29;
-const openBracket = 0x5b;
-const closeBracket = 0x5d;
-const openBrace = 0x7b;
-const letterQ = 0x51;
-
-/**
- * Literal text every full match of `pattern` starts with: its leading plain characters, less
- * the last one when a repetition operator follows it; nothing when the pattern has a top-level
- * alternative (`a|b`), which may start otherwise.
- */
-export function requiredPrefix(pattern: string): string {
-  let end = 0;
-  while (end < pattern.length && isPlainLiteral(pattern.charCodeAt(end))) end++;
-  if (end === 0) return '';
-  const next = pattern.charCodeAt(end);
-  if (next === star || next === plus || next === question || next === openBrace) end--;
-  return hasTopLevelAlternative(pattern) ? '' : pattern.slice(0, end);
-}
-
-/** Whether a `|` outside any group or class may split the pattern (any `\Q` quoting counts). */
-function hasTopLevelAlternative(pattern: string): boolean {
-  let depth = 0;
-  let inClass = false;
-  for (let index = 0; index < pattern.length; index++) {
-    const c = pattern.charCodeAt(index);
-    if (c === backslash) {
-      // Inside \Q...\E brackets and parentheses are literal: no telling without parsing.
-      if (pattern.charCodeAt(++index) === letterQ) return true;
-    } else if (inClass) inClass = c !== closeBracket;
-    else if (c === openBracket) inClass = true;
-    else if (c === openParen) depth++;
-    else if (c === closeParen) depth--;
-    else if (c === pipe && depth <= 0) return true;
-  }
-  return false;
 }
 
 function compileOrNull(pattern: string): RE2JS | null {

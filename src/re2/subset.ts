@@ -3,7 +3,8 @@
  * it: every pattern in the subset is valid RE2 by construction (tests check each accepted
  * pattern against re2js). Callers use it to skip re2js where it is slow: validating a route's
  * regex (gatewayapi/regex.ts) and, for patterns without the features JavaScript reads
- * differently, searching with a native RegExp (schema/cel-regex.ts).
+ * differently, searching with a native RegExp (schema/cel-regex.ts). requiredPrefix, for any
+ * pattern, gives the literal text its matches start with.
  *
  * The subset: printable ASCII literals, escaped punctuation, `\d \s \w` and their negations,
  * `.`, `^`, `$`, bracket classes of plain characters, escapes, Perl classes and ascending
@@ -43,9 +44,10 @@ const caret = 0x5e;
 const dollar = 0x24;
 const dash = 0x2d;
 const colon = 0x3a;
+const letterQ = 0x51;
 
 /** Printable ASCII other than the characters RE2 gives a meaning to outside a class. */
-export function isPlainLiteral(c: number): boolean {
+function isPlainLiteral(c: number): boolean {
   if (c < 0x20 || c > 0x7e) return false;
   switch (c) {
     case backslash: case dot: case star: case plus: case question: case pipe:
@@ -216,4 +218,36 @@ function classCharacter(pattern: string, index: number, features: SubsetFeatures
   }
   if (c < 0x20 || c > 0x7e || c === dash || c === openBracket || c === closeBracket) return undefined;
   return { char: c, next: index + 1 };
+}
+
+/**
+ * Literal text every full match of `pattern` starts with: its leading plain characters, less
+ * the last one when a repetition operator follows it; nothing when the pattern has a top-level
+ * alternative (`a|b`), which may start otherwise.
+ */
+export function requiredPrefix(pattern: string): string {
+  let end = 0;
+  while (end < pattern.length && isPlainLiteral(pattern.charCodeAt(end))) end++;
+  if (end === 0) return '';
+  const next = pattern.charCodeAt(end);
+  if (next === star || next === plus || next === question || next === openBrace) end--;
+  return hasTopLevelAlternative(pattern) ? '' : pattern.slice(0, end);
+}
+
+/** Whether a `|` outside any group or class may split the pattern (any `\Q` quoting counts). */
+function hasTopLevelAlternative(pattern: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let index = 0; index < pattern.length; index++) {
+    const c = pattern.charCodeAt(index);
+    if (c === backslash) {
+      // Inside \Q...\E brackets and parentheses are literal: no telling without parsing.
+      if (pattern.charCodeAt(++index) === letterQ) return true;
+    } else if (inClass) inClass = c !== closeBracket;
+    else if (c === openBracket) inClass = true;
+    else if (c === openParen) depth++;
+    else if (c === closeParen) depth--;
+    else if (c === pipe && depth <= 0) return true;
+  }
+  return false;
 }
