@@ -56,7 +56,11 @@ export function toStreamAccessLog(object: Json): Json | undefined {
 /** An EDS cluster as a STATIC one with its endpoints inline; other clusters as they are. */
 export function withInlineEndpoints(cluster: Json, assignments: ReadonlyMap<string, Json>): Json {
   if (cluster.type !== 'EDS') return cluster;
-  const { edsClusterConfig, ...rest } = cluster;
-  const name: string = edsClusterConfig?.serviceName ?? cluster.name;
-  return { ...rest, type: 'STATIC', loadAssignment: assignments.get(name) ?? { clusterName: cluster.name, endpoints: [] } };
+  const name: string = cluster.edsClusterConfig?.serviceName ?? cluster.name;
+  // A copy without edsClusterConfig, key by key: much cheaper than a rest pattern and a spread.
+  const inline: Json = {};
+  for (const key in cluster) if (key !== 'edsClusterConfig') inline[key] = cluster[key];
+  inline.type = 'STATIC';
+  inline.loadAssignment = assignments.get(name) ?? { clusterName: cluster.name, endpoints: [] };
+  return inline;
 }
