@@ -101,25 +101,42 @@ const hash = 0x23;
 const colon = 0x3a;
 
 /**
+ * Strings at least this long are encoded by one native call, shorter ones a character at a time.
+ * V8 makes concatenations this long ropes (shorter ones are copied flat), and reading a rope a
+ * character at a time costs an indirection per character: names built from parts, most long
+ * values, are ropes.
+ */
+const minEncodedLength = 13;
+
+/**
  * Copies `value` into `buffer` at `at` and gives the end, when the yaml package writes it plain
- * and one pass over its characters shows it; otherwise -1, and the full rule decides (bytes
+ * and one pass over the copied bytes shows it; otherwise -1, and the full rule decides (bytes
  * after `at` may have been overwritten). Plain here: printable ASCII, a first character from
  * `plainStart`, no `: ` or ` #`, no space or colon at the end, and not a core schema look-alike.
  * The patterns of those (null, true/false, numbers) start with a digit, `+`, `~`, or are a word
  * of at most five letters starting with n, t or f; other first characters need no test.
  */
-function copyPlain(value: string, buffer: Uint8Array, at: number): number {
+function copyPlain(value: string, buffer: Buffer, at: number): number {
   const length = value.length;
-  const first = value.charCodeAt(0);
-  if (length === 0 || first > 0x7e || plainStart[first] === 0) return -1;
-  buffer[at] = first;
-  for (let i = 1; i < length; i++) {
-    const code = value.charCodeAt(i);
+  if (length === 0) return -1;
+  if (length < minEncodedLength) {
+    for (let i = 0; i < length; i++) {
+      const code = value.charCodeAt(i);
+      // A byte would keep only the low bits of a larger code.
+      if (code > 0x7e) return -1;
+      buffer[at + i] = code;
+    }
+    // At most a byte per UTF-16 unit: a character of more bytes makes the write stop short.
+  } else if (buffer.write(value, at, length, 'utf8') !== length) return -1;
+  const first = buffer[at];
+  if (plainStart[first] === 0) return -1;
+  const last = at + length - 1;
+  for (let i = at + 1; i <= last; i++) {
+    const code = buffer[i];
     if (code < space || code > 0x7e) return -1;
-    if (code === space && (i === length - 1 || value.charCodeAt(i - 1) === colon || value.charCodeAt(i + 1) === hash)) return -1;
-    buffer[at + i] = code;
+    if (code === space && (i === last || buffer[i - 1] === colon || buffer[i + 1] === hash)) return -1;
   }
-  if (value.charCodeAt(length - 1) === colon) return -1;
+  if (buffer[last] === colon) return -1;
   const letter = first | 0x20; // lower case of an ASCII letter
   const mayBeOther = (first >= 0x30 && first <= 0x39) || first === 0x2b || first === 0x7e || (length <= 5 && (letter === 0x6e || letter === 0x74 || letter === 0x66));
   return mayBeOther && isOtherType(value) ? -1 : at + length;
@@ -188,7 +205,8 @@ function scalarYaml(value: unknown): string {
   switch (typeof value) {
     case 'number':
       if (!Number.isFinite(value)) return Number.isNaN(value) ? '.nan' : value < 0 ? '-.inf' : '.inf';
-      return Object.is(value, -0) ? '-0' : JSON.stringify(value);
+      // The shortest form that reads back, as JSON.stringify writes finite numbers.
+      return Object.is(value, -0) ? '-0' : String(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'bigint':
@@ -253,9 +271,9 @@ const newline = 0x0a;
 
 /**
  * Writes one value as UTF-8 into a buffer of a megabyte, handed to the sink whenever the next
- * piece might not fit. Repeated pieces (key lines, dashes) are encoded once; strings are
- * copied a character at a time while they are ASCII. Both beat building strings (rope nodes to
- * allocate, then flatten) and a native call per piece. See writeYaml for where it may give up.
+ * piece might not fit. Repeated pieces (key lines, dashes) are encoded once, which beats
+ * building strings (rope nodes to allocate, then flatten) and encoding each piece; plain ASCII
+ * strings are copied and checked in place (copyPlain). See writeYaml for where it may give up.
  */
 class Writer {
   private readonly buffer: Buffer;
