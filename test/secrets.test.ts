@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
-import { certificatePairProblems } from '../src/gatewayapi/tls.js';
+import { certificatePairProblems, certificateProblems } from '../src/gatewayapi/tls.js';
 import { redactCredentials, redactSecretObjects } from '../src/bootstrap/secrets.js';
 import { compile } from '../src/pipeline.js';
 import { checkMessage } from '../src/verify/proto.js';
@@ -257,6 +257,56 @@ describe('certificate checks', () => {
     assert.match(expired[0].message, /expired on/);
     const early = certificatePairProblems('default/dated', b64(crt), b64(key), new Date(now.getTime() - 2 * day));
     assert.match(early[0].message, /not valid before/);
+  });
+
+  it('finds a certificate in every place the IR holds one, once per Secret, in IR order', () => {
+    const { crt } = selfSigned('everywhere');
+    const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const pair = (name: string) => ({ name, serverCertificate: b64(crt), privateKey: b64(otherKey) });
+    const destination = (name: string) => ({ name: `${name}-destination`, settings: [{ weight: 1 }, { endpoints: [{ host: '10.0.0.1', port: 443 }], tls: { sni: 'a.example.com', clientCertificates: [pair(name)] } }] });
+    const ir = {
+      http: [
+        {
+          name: 'http-listener',
+          tls: { certificates: [pair('ns/http-listener')] },
+          routes: [
+            { name: 'plain', hostname: '*', destination: { name: 'plain', settings: [{ endpoints: [] }] } },
+            {
+              name: 'everything',
+              hostname: '*',
+              mirrors: [destination('ns/mirror')],
+              destination: destination('ns/route-destination'),
+              security: { extAuth: { http: { destination: destination('ns/ext-auth') } } },
+              envoyExtensions: { extProcs: [{ destination: destination('ns/ext-proc') }] },
+            },
+            // Another copy of the route: its certificates are reported once.
+            { name: 'copy', hostname: 'a.example.com', destination: destination('ns/route-destination') },
+          ],
+        },
+      ],
+      tcp: [
+        {
+          name: 'tcp-listener',
+          tls: { certificates: [pair('ns/tcp-listener')] },
+          routes: [{ name: 'tls-route', tls: { terminate: { certificates: [pair('ns/tcp-route')] } }, destination: destination('ns/tcp-destination') }],
+        },
+      ],
+      udp: [{ name: 'udp-listener', route: { name: 'udp-route', destination: destination('ns/udp-destination') } }],
+      tracing: { destination: destination('ns/tracing') },
+    };
+    const secrets = certificateProblems([ir], new Date(Date.now() + 1000)).map((problem) => problem.secret);
+    assert.deepEqual(secrets, [
+      'ns/http-listener',
+      'ns/mirror',
+      'ns/route-destination',
+      'ns/ext-auth',
+      'ns/ext-proc',
+      'ns/tcp-listener',
+      'ns/tcp-route',
+      'ns/tcp-destination',
+      'ns/udp-destination',
+      'ns/tracing',
+    ]);
   });
 
   it('a Gateway serving a mismatched pair gets an EGC3011 error at the Secret, and no key in the message', () => {

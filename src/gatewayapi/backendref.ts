@@ -1,11 +1,12 @@
 import type { DestinationAddressType, DestinationEndpoint, DestinationSetting } from '../ir/types.js';
+import { compact } from '../ir/clone.js';
 import type { KubeObject } from '../load/resource.js';
 import { condition } from './conditions.js';
 import type { TranslationContext } from './context.js';
 import { validateBackend } from './backend.js';
 import { setParentCondition, type RouteParent } from './parents.js';
 import { referenceAllowed } from './referencegrant.js';
-import { envoyGatewayGroup, gatewayGroup, multiclusterGroup } from './resources.js';
+import { envoyGatewayGroup, gatewayGroup, multiclusterGroup, type ResourceIndex } from './resources.js';
 
 export interface BackendRef {
   group?: string;
@@ -53,7 +54,7 @@ export function resolveBackendRef(
     setting = serviceImportSetting(ctx, route.kind, namespace, ref);
   } else {
     const envoyProxy = parent.listeners[0]?.gateway.envoyProxy;
-    setting = serviceDestinationSetting(ctx, namespace, ref, protocolByRouteKind[route.kind], route.kind === 'UDPRoute' ? 'UDP' : 'TCP', envoyProxy);
+    setting = sharedServiceSetting(ctx, route.kind, namespace, ref, weight, envoyProxy);
   }
   if (setting.addressType === 'Mixed') {
     setParentCondition(parent, condition('ResolvedRefs', false, 'ResolvedRefs', 'mixed FQDN and IP or Unix address type for the same backendRef is not supported'));
@@ -61,6 +62,40 @@ export function resolveBackendRef(
   setting.weight = weight;
   return setting;
 }
+
+/**
+ * The destination setting of a Service port with a weight, made once: thousands of route rules
+ * name the same few Service ports. Nothing changes a setting once made (a BackendTLSPolicy
+ * replaces the setting it secures by a copy), so the rules share it.
+ */
+function sharedServiceSetting(
+  ctx: TranslationContext,
+  routeKind: string,
+  namespace: string,
+  ref: BackendRef,
+  weight: number,
+  envoyProxy: KubeObject | undefined,
+): DestinationSetting {
+  const service = ctx.resources.get('Service', namespace, ref.name)!;
+  let byService = settingsByIndex.get(ctx.resources);
+  if (!byService) settingsByIndex.set(ctx.resources, (byService = new Map()));
+  let byKey = byService.get(service);
+  if (!byKey) byService.set(service, (byKey = new Map()));
+  const key = `${routeKind}|${ref.port}|${weight}|${envoyProxy?.spec?.routingType ?? ''}`;
+  let setting = byKey.get(key);
+  if (!setting) {
+    setting = serviceDestinationSetting(ctx, namespace, ref, protocolByRouteKind[routeKind], routeKind === 'UDPRoute' ? 'UDP' : 'TCP', envoyProxy);
+    setting.weight = weight;
+    byKey.set(key, setting);
+  }
+  return setting;
+}
+
+/**
+ * Per translation (its ResourceIndex: the endpoints come from its EndpointSlices), per Service
+ * object, per `route kind|port|weight|EnvoyProxy routingType`.
+ */
+const settingsByIndex = new WeakMap<ResourceIndex, Map<KubeObject, Map<string, DestinationSetting>>>();
 
 function unresolved(parent: RouteParent, reason: string, message: string): false {
   setParentCondition(parent, condition('ResolvedRefs', false, reason, message));
@@ -248,5 +283,5 @@ function endpointsFromSlices(
       }
     }
   }
-  return { endpoints, addressType: addressTypeOf(counts, endpoints.length) };
+  return { endpoints: compact(endpoints), addressType: addressTypeOf(counts, endpoints.length) };
 }

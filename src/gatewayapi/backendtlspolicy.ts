@@ -254,10 +254,13 @@ export function processBackendTLSPolicies(ctx: TranslationContext): void {
     const ancestor = parentRefFor(site);
     if (!ancestor) continue;
     const routeNamespace = site.route.metadata.namespace ?? 'default';
-    for (const [ref, setting] of pairSettings(site.refs, site.destination.settings!)) {
+    const settings = site.destination.settings!;
+    for (const [ref, setting] of pairSettings(site.refs, settings)) {
       // Settings of unresolved refs carry only a weight: nothing to secure.
       if (setting.endpoints === undefined && setting.protocol === undefined) continue;
-      applyBackendTLS(ctx, setting, targetOf(ref, routeNamespace), ancestor);
+      // Route rules share the settings of a Service port: the destination gets its own copy.
+      const tls = backendTLSFor(ctx, targetOf(ref, routeNamespace), ancestor);
+      if (tls) settings[settings.indexOf(setting)] = { ...setting, tls };
     }
   }
   for (const policy of ctx.resources.all('BackendTLSPolicy')) {

@@ -11,18 +11,26 @@ export function matchesWildcard(hostname: string, wildcard: string): boolean {
 export function computeHosts(routeHostnames: readonly string[], listenerHostname: string | undefined, siblingHostnames: readonly string[] = []): string[] {
   if (routeHostnames.length === 0) return [listenerHostname || '*'];
   // Hostnames a more specific listener on the same port serves belong to that listener alone.
-  const isolating = siblingHostnames.filter((sibling) => isMoreSpecific(sibling, listenerHostname));
-  const hosts = new Set<string>();
-  for (const routeHostname of routeHostnames) {
-    if (!listenerHostname) hosts.add(routeHostname);
-    else if (listenerHostname === routeHostname) hosts.add(routeHostname);
-    else if (listenerHostname.startsWith('*')) {
-      if (matchesWildcard(routeHostname, listenerHostname)) hosts.add(routeHostname);
-    } else if (routeHostname.startsWith('*')) {
-      if (matchesWildcard(listenerHostname, routeHostname)) hosts.add(listenerHostname);
-    }
+  const isolating = siblingHostnames.length ? siblingHostnames.filter((sibling) => isMoreSpecific(sibling, listenerHostname)) : siblingHostnames;
+  // A list, not a Set: a route has few hostnames, and this runs for every route and listener.
+  const hosts: string[] = [];
+  for (let index = 0; index < routeHostnames.length; index++) {
+    const host = intersection(routeHostnames[index], listenerHostname);
+    if (host !== undefined && !hosts.includes(host) && !isolatedBy(host, isolating)) hosts.push(host);
   }
-  return [...hosts].filter((host) => !isolating.some((sibling) => host === sibling || (sibling.startsWith('*') && matchesWildcard(host, sibling)))).sort();
+  return hosts.length > 1 ? hosts.sort() : hosts;
+}
+
+/** The hostname a route hostname and a listener hostname both serve, if any. */
+function intersection(routeHostname: string, listenerHostname: string | undefined): string | undefined {
+  if (!listenerHostname || listenerHostname === routeHostname) return routeHostname;
+  if (listenerHostname.startsWith('*')) return matchesWildcard(routeHostname, listenerHostname) ? routeHostname : undefined;
+  if (routeHostname.startsWith('*')) return matchesWildcard(listenerHostname, routeHostname) ? listenerHostname : undefined;
+  return undefined;
+}
+
+function isolatedBy(host: string, isolating: readonly string[]): boolean {
+  return isolating.some((sibling) => host === sibling || (sibling.startsWith('*') && matchesWildcard(host, sibling)));
 }
 
 /** Exact beats wildcard beats none; a longer wildcard suffix beats a shorter one. */

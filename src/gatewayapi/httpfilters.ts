@@ -1,4 +1,5 @@
 import type { AddHeader, HTTPRoute, Redirect, RouteDestination, URLRewrite } from '../ir/types.js';
+import { compact } from '../ir/clone.js';
 import type { KubeObject } from '../load/resource.js';
 import { resolveBackendRef } from './backendref.js';
 import { condition } from './conditions.js';
@@ -15,6 +16,9 @@ export type FilterResult = Pick<
   /** Why the route cannot be accepted; the last problem found wins, as in the reference. */
   error?: string;
 };
+
+/** The lists of a FilterResult that filters push to: compacted once the rule's filters are applied. */
+const pushedFilterLists = ['addRequestHeaders', 'removeRequestHeaders', 'addResponseHeaders', 'removeResponseHeaders', 'mirrors'] as const;
 
 /** A filter the route cannot be accepted with; its message goes into the Accepted condition. */
 export class FilterError extends Error {}
@@ -38,6 +42,10 @@ export function processFilters(ctx: TranslationContext, route: KubeObject, paren
       result.error = error.message;
     }
   });
+  for (const key of pushedFilterLists) {
+    const list = result[key];
+    if (list) result[key] = compact(list as any[]);
+  }
   return result;
 }
 

@@ -1,5 +1,5 @@
 import type { DestinationSetting, HTTPRoute, StringMatch, Xds } from '../ir/types.js';
-import { cloneData } from '../ir/clone.js';
+import { cloneData, compact } from '../ir/clone.js';
 import type { KubeObject } from '../load/resource.js';
 import { resolveBackendRef } from './backendref.js';
 import { condition } from './conditions.js';
@@ -14,7 +14,10 @@ import { applySessionPersistence } from './sessionpersistence.js';
 /** Translates every HTTPRoute (and, with `grpc`, GRPCRoute) into IR routes on its listeners. */
 export function processHTTPRoutes(ctx: TranslationContext): void {
   for (const route of ctx.resources.all('HTTPRoute')) {
-    for (const parent of resolveParents(ctx, route)) translateForParent(ctx, route, parent);
+    for (const parent of resolveParents(ctx, route)) {
+      translateForParent(ctx, route, parent);
+      parent.status.conditions = compact(parent.status.conditions);
+    }
   }
 }
 
@@ -67,61 +70,83 @@ function buildRuleRoutes(ctx: TranslationContext, route: KubeObject, parent: Rou
   const prefix = `httproute/${route.metadata.namespace}/${route.metadata.name}`;
   const result: HTTPRoute[] = [];
   let error: string | undefined;
-  (route.spec?.rules ?? []).forEach((rule: any, ruleIndex: number) => {
+  const rules: any[] = route.spec?.rules ?? [];
+  // Nothing changes a route's metadata once built: routes share one, and the rules without a
+  // name (no sectionName) the same one.
+  let unnamedRuleMetadata: HTTPRoute['metadata'];
+  for (let ruleIndex = 0; ruleIndex < rules.length; ruleIndex++) {
+    const rule = rules[ruleIndex];
     const destinationName = `${prefix}/rule/${ruleIndex}`;
     const filters = processFilters(ctx, route, parent, rule.filters ?? [], destinationName);
     if (filters.error !== undefined) error = filters.error;
+    const metadata = rule.name ? routeMetadata(route, rule) : (unnamedRuleMetadata ??= routeMetadata(route, rule));
     const matches: any[] = rule.matches?.length ? rule.matches : [undefined];
-    const ruleRoutes = matches.map((match, matchIndex) => {
+    const ruleRoutes: HTTPRoute[] = new Array(matches.length);
+    for (let matchIndex = 0; matchIndex < matches.length; matchIndex++) {
+      const match = matches[matchIndex];
       const irRoute: HTTPRoute = {
         name: `${destinationName}/match/${match === undefined ? -1 : matchIndex}`,
         hostname: '',
         isHTTP2: false,
-        metadata: routeMetadata(route, rule),
+        metadata,
       };
       if (match) applyMatch(irRoute, match);
       applyTimeouts(irRoute, rule.timeouts);
       applyRouteRetry(irRoute, rule.retry);
       applySessionPersistence(irRoute, rule.sessionPersistence, destinationName);
       assignFilters(irRoute, filters);
-      return irRoute;
-    });
+      ruleRoutes[matchIndex] = irRoute;
+    }
 
     attachRuleBackends(ctx, route, parent, rule, destinationName, ruleRoutes);
     result.push(...ruleRoutes);
-  });
+  }
   return { routes: result, error };
 }
 
 /**
- * Resolves a rule's backendRefs into one destination shared by the rule's routes. Without a
- * single usable backend, requests get a 500 rather than falling through to other routes.
- * Redirects, and direct responses of rules without backends, need no destination.
+ * Resolves a rule's backendRefs into one destination shared by the rule's routes (and their
+ * copies on other listeners and hostnames). Without a single usable backend, requests get a 500
+ * rather than falling through to other routes. Redirects, and direct responses of rules without
+ * backends, need no destination.
  */
 export function attachRuleBackends(ctx: TranslationContext, route: KubeObject, parent: RouteParent, rule: any, destinationName: string, ruleRoutes: HTTPRoute[]): void {
-  const settings: DestinationSetting[] = [];
-  const addressTypes = new Set<string>();
-  for (const ref of rule.backendRefs ?? []) {
-    const setting = resolveBackendRef(ctx, route, parent, ref);
-    if (!setting) continue;
-    if (setting.addressType) addressTypes.add(setting.addressType);
-    settings.push(setting);
+  const refs: any[] = rule.backendRefs ?? [];
+  // Made by map, not push, to be exactly as long as it is (see compact). A valid ref of weight 0
+  // resolves to nothing and is left out.
+  const resolved = refs.map((ref) => resolveBackendRef(ctx, route, parent, ref));
+  const settings = resolved.includes(undefined)
+    ? compact(resolved.filter((setting): setting is DestinationSetting => setting !== undefined))
+    : (resolved as DestinationSetting[]);
+  let addressType: string | undefined;
+  let mixedAddressTypes = false;
+  for (let index = 0; index < settings.length; index++) {
+    const type = settings[index].addressType;
+    if (type === undefined) continue;
+    if (addressType === undefined) addressType = type;
+    else if (type !== addressType) mixedAddressTypes = true;
   }
-  if (addressTypes.size > 1) {
+  if (mixedAddressTypes) {
     setParentCondition(parent, condition('ResolvedRefs', false, 'ResolvedRefs', 'Mixed endpointslice address type between backendRefs is not supported'));
   }
   const hasValidBackend = settings.some((s) => s.endpoints !== undefined);
+  const destination = refs.length ? { name: destinationName, settings } : undefined;
   for (const irRoute of ruleRoutes) {
     if (irRoute.redirect || irRoute.directResponse) continue;
-    if (rule.backendRefs?.length) irRoute.destination = { name: destinationName, settings };
+    if (destination) irRoute.destination = destination;
     if (!hasValidBackend) irRoute.directResponse = { statusCode: 500 };
   }
 }
 
-/** Copies what the rule's filters contribute (not their error) onto one of its IR routes. */
+/**
+ * Puts what the rule's filters contribute (not their error) on one of its IR routes. Only the
+ * redirect is the route's own (its port is set per listener); the rule's routes share the rest.
+ */
 function assignFilters(irRoute: HTTPRoute, filters: ReturnType<typeof processFilters>): void {
   for (const key in filters) {
-    if (key !== 'error') irRoute[key] = cloneData(filters[key as keyof typeof filters]);
+    if (key === 'error') continue;
+    const value = filters[key as keyof typeof filters];
+    irRoute[key] = key === 'redirect' ? cloneData(value) : value;
   }
 }
 
@@ -153,8 +178,9 @@ function applyMatch(irRoute: HTTPRoute, match: any): void {
     }
   }
   const headerMatches: StringMatch[] = (match.headers ?? []).map((h: any) => stringMatch(h.type, h.name, h.value));
-  if (match.method) headerMatches.push({ distinct: false, exact: match.method, name: ':method' });
-  if (headerMatches.length) irRoute.headerMatches = headerMatches;
+  // concat, not push: the list stays exactly as long as it is (see compact).
+  const withMethod = match.method ? headerMatches.concat({ distinct: false, exact: match.method, name: ':method' }) : headerMatches;
+  if (withMethod.length) irRoute.headerMatches = withMethod;
   const queryParamMatches: StringMatch[] = (match.queryParams ?? []).map((q: any) => stringMatch(q.type, q.name, q.value));
   if (queryParamMatches.length) irRoute.queryParamMatches = queryParamMatches;
 }
@@ -171,44 +197,47 @@ function applyTimeouts(irRoute: HTTPRoute, timeouts: any): void {
 export function attachToListeners(ctx: TranslationContext, route: KubeObject, parent: RouteParent, routes: HTTPRoute[]): boolean {
   let intersects = false;
   // Every (listener, hostname) the routes go to, found first so the last one can take the
-  // routes themselves instead of copies.
+  // routes themselves instead of copies. Indexed loops here and below: this runs for every
+  // route and parent, mostly before the JIT has optimised it, when for-of allocates per item.
   const targets: { irListener: NonNullable<Xds['http']>[number]; port: number; host: string }[] = [];
-  for (const listener of parent.listeners) {
-    const hosts = computeHosts(route.spec?.hostnames ?? [], listener.hostname, siblingHostnames(listener));
+  const routeHostnames: string[] = route.spec?.hostnames ?? [];
+  for (let index = 0; index < parent.listeners.length; index++) {
+    const listener = parent.listeners[index];
+    const hosts = computeHosts(routeHostnames, listener.hostname, siblingHostnames(listener));
     if (hosts.length === 0) continue;
     intersects = true;
     const irListener = ctx.xdsIR[listener.gateway.irKey]?.http?.find((l) => l.name === listener.irName);
     if (!irListener) continue;
     if (route.kind === 'GRPCRoute') irListener.isHTTP2 = true;
-    for (const host of hosts) targets.push({ irListener, port: listener.port, host });
+    for (let at = 0; at < hosts.length; at++) targets.push({ irListener, port: listener.port, host: hosts[at] });
   }
   // The httpRoutesByPrefix list of the routes, all named `kind/ns/name/rule/...` after this
   // one route object: found once, before the names get their host suffix.
   const prefixList = targets.length && routes.length ? routesWithPrefix(ctx, `${routes[0].name}/`) : undefined;
-  // Names and hostname per hostname, made once: the copies on each listener share the same
-  // strings, which the xds stage compares when it looks for equal routes on other listeners.
-  const baseNames = routes.map((base) => base.name);
-  const namesByHost = new Map<string, { host: string; names: string[] }>();
+  // Names per hostname, made once (before the last target renames the routes themselves): the
+  // copies on each listener share the same strings, which the xds stage compares when it looks
+  // for equal routes on other listeners. A route has few hostnames: a list, not a Map.
+  const namesByHost: { host: string; names: string[] }[] = [];
   for (let index = 0; index < targets.length; index++) {
-    const { irListener, port } = targets[index];
-    let named = namesByHost.get(targets[index].host);
+    const { irListener, port, host } = targets[index];
+    let named = namesByHost.find((entry) => entry.host === host);
     if (!named) {
-      const host = targets[index].host;
       const suffix = host.replaceAll('.', '_');
-      named = { host, names: baseNames.map((name) => `${name}/${suffix}`) };
-      namesByHost.set(host, named);
+      named = { host, names: routes.map((base) => `${base.name}/${suffix}`) };
+      namesByHost.push(named);
     }
     // The rule routes were built for this call alone: the last target takes them as they are.
     const last = index === targets.length - 1;
+    const listenerRoutes = (irListener.routes ??= []);
     for (let at = 0; at < routes.length; at++) {
       const hostRoute = last ? routes[at] : copyRoute(routes[at]);
       hostRoute.name = named.names[at];
-      hostRoute.hostname = named.host;
+      hostRoute.hostname = host;
       if (hostRoute.redirect && hostRoute.redirect.port === undefined) {
         const scheme = hostRoute.redirect.scheme?.toLowerCase();
         hostRoute.redirect.port = scheme === 'http' ? 80 : scheme === 'https' ? 443 : port;
       }
-      (irListener.routes ??= []).push(hostRoute);
+      listenerRoutes.push(hostRoute);
       prefixList?.push(hostRoute);
     }
   }
@@ -230,16 +259,14 @@ function routesWithPrefix(ctx: TranslationContext, name: string): HTTPRoute[] | 
 }
 
 /**
- * Parts of an IR route nothing changes per listener or hostname once it is built: its copies
- * share them. The destination's endpoints are most of a route's IR; the matches and metadata
- * shared make equal routes on other listeners cheap to recognise in the xds stage.
+ * A copy of an IR route for another listener or hostname. Nothing changes a route's parts once
+ * it is built but for its redirect's port, so the copies share all else: the destination's
+ * endpoints are most of a route's IR, and shared parts make equal routes on other listeners
+ * cheap to recognise in the xds stage.
  */
-const sharedRouteParts = new Set(['destination', 'metadata', 'pathMatch', 'headerMatches', 'queryParamMatches']);
-
-/** A deep copy of an IR route, but for its sharedRouteParts. */
 function copyRoute(base: HTTPRoute): HTTPRoute {
-  const copy = {} as HTTPRoute;
-  for (const key in base) copy[key] = sharedRouteParts.has(key) ? base[key] : cloneData(base[key]);
+  const copy = { ...base };
+  if (base.redirect) copy.redirect = cloneData(base.redirect);
   return copy;
 }
 

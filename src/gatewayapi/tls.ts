@@ -2,6 +2,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { diagnosticAt } from '../diagnostics/at.js';
 import { codes } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { HTTPListener, HTTPRoute, RouteDestination, TLSCertificate, Xds } from '../ir/types.js';
 import type { KubeObject } from '../load/resource.js';
 
 function decode(base64: string): Buffer {
@@ -90,34 +91,59 @@ export function certificatePairProblems(secret: string, certificateBase64: strin
   return problems;
 }
 
-/**
- * IR fields whose types hold no certificate, skipped by the walk: endpoint lists (most of a
- * large IR) hold only addresses, and a route's matches, metadata, header changes, redirect and
- * rewrite only strings and numbers.
- */
-const certificateFreeKeys = new Set([
-  'endpoints',
-  'metadata',
-  'pathMatch',
-  'headerMatches',
-  'queryParamMatches',
-  'addRequestHeaders',
-  'addResponseHeaders',
-  'removeRequestHeaders',
-  'removeResponseHeaders',
-  'redirect',
-  'urlRewrite',
-  'directResponse',
-]);
+function isCertificate(value: object): value is TLSCertificate {
+  const object = value as Record<string, unknown>;
+  return typeof object.serverCertificate === 'string' && typeof object.name === 'string' && typeof object.privateKey === 'string';
+}
 
-/** The problems of every certificate and key an IR serves (listeners, TLS routes, backend client certificates), once per Secret. */
+/**
+ * The problems of every certificate and key an IR serves, once per Secret, in the order the IR
+ * holds them. The IR types put certificates in listener and TCP route TLS settings
+ * (TLSConfig.certificates) and in destination settings' TLS (UpstreamTLSConfig.clientCertificates).
+ * HTTP routes, almost all of a large IR, are looked at only there (their destination and
+ * mirrors) and in the untyped parts that hold the destinations of external services (security,
+ * envoyExtensions), in the order route translation adds them; the rest of the IR is walked whole.
+ */
 export function certificateProblems(irs: readonly unknown[], now: Date = new Date()): CertificateProblem[] {
   const seen = new Set<string>();
   const problems: CertificateProblem[] = [];
-  // A route's copies for each hostname share one destination: walked once.
-  const destinationsSeen = new Set<unknown>();
-  // The whole IR is walked (certificates sit wherever a TLS setting does): plain loops, no closures.
-  const visit = (value: unknown): void => {
+  const found = (certificate: TLSCertificate): void => {
+    if (seen.has(certificate.name)) return;
+    seen.add(certificate.name);
+    problems.push(...certificatePairProblems(certificate.name, certificate.serverCertificate, certificate.privateKey, now));
+  };
+  const foundAll = (certificates: readonly TLSCertificate[]): void => {
+    for (const certificate of certificates) if (isCertificate(certificate)) found(certificate);
+  };
+  const visitDestination = (destination: RouteDestination): void => {
+    const settings = destination.settings;
+    if (!settings) return;
+    for (let index = 0; index < settings.length; index++) {
+      const certificates = settings[index].tls?.clientCertificates;
+      if (certificates) foundAll(certificates);
+    }
+  };
+  // As many routes as Envoy gets, mostly walked before the JIT has optimised anything: one loop
+  // of plain property reads, no key enumeration, no call per route, no for-of (which allocates
+  // per item until then).
+  const visitHTTPRoutes = (routes: readonly HTTPRoute[]): void => {
+    for (let index = 0; index < routes.length; index++) {
+      const route = routes[index];
+      const mirrors = route.mirrors;
+      if (mirrors) for (let at = 0; at < mirrors.length; at++) visitDestination(mirrors[at]);
+      const settings = route.destination?.settings;
+      if (settings) {
+        for (let at = 0; at < settings.length; at++) {
+          const certificates = settings[at].tls?.clientCertificates;
+          if (certificates) foundAll(certificates);
+        }
+      }
+      if (route.security) visit(route.security);
+      if (route.envoyExtensions) visit(route.envoyExtensions);
+    }
+  };
+  // Anything else: every object and array in it but endpoint lists, plain loops and no closures.
+  const visit = (value: object): void => {
     if (Array.isArray(value)) {
       for (let index = 0; index < value.length; index++) {
         const item = value[index];
@@ -125,26 +151,35 @@ export function certificateProblems(irs: readonly unknown[], now: Date = new Dat
       }
       return;
     }
-    const object = value as Record<string, unknown>;
-    if (typeof object.serverCertificate === 'string' && typeof object.name === 'string' && typeof object.privateKey === 'string') {
-      if (!seen.has(object.name)) {
-        seen.add(object.name);
-        problems.push(...certificatePairProblems(object.name, object.serverCertificate, object.privateKey, now));
-      }
+    if (isCertificate(value)) {
+      found(value);
       return;
     }
+    const object = value as Record<string, unknown>;
     for (const key in object) {
-      if (certificateFreeKeys.has(key)) continue;
       const item = object[key];
-      if (item === null || typeof item !== 'object') continue;
-      if (key === 'destination') {
-        if (destinationsSeen.has(item)) continue;
-        destinationsSeen.add(item);
-      }
-      visit(item);
+      if (item !== null && typeof item === 'object' && key !== 'endpoints') visit(item);
     }
   };
-  for (const ir of irs) if (ir !== null && typeof ir === 'object') visit(ir);
+  const visitXds = (ir: Xds): void => {
+    for (const key in ir) {
+      const value = ir[key as keyof Xds];
+      if (value === null || typeof value !== 'object') continue;
+      if (key !== 'http') {
+        visit(value);
+        continue;
+      }
+      for (const listener of value as HTTPListener[]) {
+        for (const listenerKey in listener) {
+          const item = listener[listenerKey as keyof HTTPListener];
+          if (item === null || typeof item !== 'object') continue;
+          if (listenerKey === 'routes') visitHTTPRoutes(item as HTTPRoute[]);
+          else visit(item);
+        }
+      }
+    }
+  };
+  for (const ir of irs) if (ir !== null && typeof ir === 'object') visitXds(ir as Xds);
   return problems;
 }
 

@@ -21,3 +21,12 @@ function copy(value: unknown): unknown {
   for (const key in value) result[key] = copy((value as Record<string, unknown>)[key]);
   return result;
 }
+
+/**
+ * An exact-size copy of an array built by push: a pushed-to array keeps room for 17 items,
+ * and a large IR holds tens of thousands of one-item lists (destination settings, header
+ * changes, status conditions) that would otherwise each carry that spare room.
+ */
+export function compact<T>(items: T[]): T[] {
+  return items.slice();
+}
