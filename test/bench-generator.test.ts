@@ -74,6 +74,9 @@ describe('fast YAML writer (src/bootstrap/write.ts)', () => {
     { 'say "hi"': 'it\'s', both: `"'`, lines: 'one\ntwo\n', strip: 'one\ntwo', keep: 'one\n\n', lead: ' x\ny', marker: 'a\n---\n' },
     [[1, [2, []]], {}, [], { a: { b: [{ c: null, d: undefined }] } }, 'tab\there', 'ctl\u0001'],
     { empty: {}, none: [], nested: [[{ k: 'v', w: ['x'] }]], undef: undefined },
+    // Mappings as sequence items, whose first key shares the dash's line: with no entry after all,
+    // and with a first value that turns out empty.
+    { items: [{ gone: undefined }, { first: { gone: undefined }, then: 1 }, { only: [] }, [{ inner: 'x' }]] },
     // Short strings (copied a character at a time) and long ones (encoded natively), some built as ropes.
     ['aŁb', 'a'.repeat(12) + 'é', `route/${'x'.repeat(10)}/Ł`, 'twelve chars: then more', 'long value #comment', 'long value ending:', 'long value ending ', '10000000000000000000000', 'https://example.com/a?b=c'],
     // Surrogates make the fast writer give up.

@@ -242,16 +242,29 @@ interface KeyLine {
 const keyLines: Map<string, KeyLine>[] = [];
 const maxKeyLinesPerDepth = 10_000;
 function keyLine(key: string, depth: number): KeyLine {
-  let lines = keyLines[depth];
+  return tableLine(keyLines, key, depth, indentOf(depth));
+}
+
+/**
+ * The first key line of a mapping that is a sequence item, with the item's dash at `depth`
+ * (`  - key: `): one piece instead of a dash and a key line.
+ */
+const dashedKeyLines: Map<string, KeyLine>[] = [];
+function dashedKeyLine(key: string, depth: number): KeyLine {
+  return tableLine(dashedKeyLines, key, depth, `${indentOf(depth)}- `);
+}
+
+function tableLine(tables: Map<string, KeyLine>[], key: string, depth: number, prefix: string): KeyLine {
+  let lines = tables[depth];
   if (lines === undefined) {
-    while (keyLines.length <= depth) keyLines.push(new Map());
-    lines = keyLines[depth];
+    while (tables.length <= depth) tables.push(new Map());
+    lines = tables[depth];
   }
   let line = lines.get(key);
   if (line === undefined) {
     if (key.length > maxKeyLength) throw new Unsupported();
     // Keys are never block scalars (stringYaml refuses multi-line keys), so depth does not matter.
-    const head = `${indentOf(depth)}${stringYaml(key, 0, true)}:`;
+    const head = `${prefix}${stringYaml(key, 0, true)}:`;
     line = { inline: Buffer.from(`${head} `, 'utf8'), block: Buffer.from(`${head}\n`, 'utf8') };
     if (lines.size < maxKeyLinesPerDepth) lines.set(key, line);
   }
@@ -266,6 +279,13 @@ function dashOf(depth: number): Uint8Array {
 }
 
 const dashAfterDash = Buffer.from('- ', 'latin1');
+
+/** Where a mapping's first key goes (see Writer.writeMap). */
+const enum FirstKey {
+  ownLine,
+  afterDash,
+  dashed,
+}
 
 const newline = 0x0a;
 
@@ -368,21 +388,22 @@ class Writer {
       else this.writeSequence(value, 0, false);
     } else {
       if (!isPlainObject(value)) throw new Unsupported();
-      if (!this.writeMap(value, 0, false)) this.putLine('{}');
+      if (!this.writeMap(value, 0, FirstKey.ownLine)) this.putLine('{}');
     }
   }
 
   /**
    * A mapping with keys at `depth`; whether it had an entry (the yaml package drops keys whose
-   * value is undefined). After a dash (`afterDash`: the line so far ends with `- `) the first
-   * key goes on the dash's line.
+   * value is undefined). `start` says where the first key goes: on a line of its own, after the
+   * dash the line so far ends with, or after a dash at `depth - 1` it writes itself (when the
+   * mapping has no entry, it writes nothing).
    */
-  private writeMap(object: Record<string, unknown>, depth: number, afterDash: boolean): boolean {
+  private writeMap(object: Record<string, unknown>, depth: number, start: FirstKey): boolean {
     let first = true;
     for (const key in object) {
       const value = object[key];
       if (value === undefined) continue;
-      const line = keyLine(key, first && afterDash ? 0 : depth);
+      const line = !first || start === FirstKey.ownLine ? keyLine(key, depth) : start === FirstKey.afterDash ? keyLine(key, 0) : dashedKeyLine(key, depth - 1);
       first = false;
       // A scalar or an empty collection stays on the key's line; others start on the next.
       if (typeof value === 'string') {
@@ -404,7 +425,7 @@ class Writer {
       } else {
         if (!isPlainObject(value)) throw new Unsupported();
         this.putBytes(line.block);
-        if (!this.writeMap(value, depth + 1, false)) {
+        if (!this.writeMap(value, depth + 1, FirstKey.ownLine)) {
           // No entry after all (values undefined): take the line break back, `key: {}` instead.
           this.used -= line.block.length;
           this.putBytes(line.inline);
@@ -436,8 +457,13 @@ class Writer {
         else this.writeSequence(item, depth + 1, true);
       } else {
         if (!isPlainObject(item)) throw new Unsupported();
-        this.putBytes(dash);
-        if (!this.writeMap(item, depth + 1, true)) this.putLine('{}');
+        if (dash === dashAfterDash) {
+          this.putBytes(dash);
+          if (!this.writeMap(item, depth + 1, FirstKey.afterDash)) this.putLine('{}');
+        } else if (!this.writeMap(item, depth + 1, FirstKey.dashed)) {
+          this.putBytes(dash);
+          this.putLine('{}');
+        }
       }
     }
   }
