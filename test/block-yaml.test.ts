@@ -97,6 +97,14 @@ describe('block YAML reader', () => {
     assert.deepEqual(readBlockYaml(text, cache), expected);
   });
 
+  it('tells which documents hold a null, in any spelling and at any depth', () => {
+    const noNulls: boolean[] = [];
+    const documents = ['a: 1\nb: [] # ~', 'a: ~', 'a:\n  b:\n    - null', 'a:\n  - x\n  - Null', 'a:\nb: NULL', 'a: "~"\nb: \'null\'\nc: {}'];
+    const values = readBlockYaml(documents.join('\n---\n'), new ScalarCache(), noNulls);
+    assert.equal(values?.length, documents.length);
+    assert.deepEqual(noNulls, [true, false, false, false, false, true]);
+  });
+
   it('builds mappings of any size and key list, as many key lists as a repository has', () => {
     const cache = new ScalarCache();
     for (const size of [1, 2, 16, 17, 33, 100]) {

@@ -8,6 +8,7 @@ import { codes } from '../src/diagnostics/codes.js';
 import type { Diagnostic } from '../src/diagnostics/diagnostic.js';
 import { parseTexts } from '../src/load/load.js';
 import type { KubeObject } from '../src/load/resource.js';
+import { sourceOf } from '../src/load/source.js';
 import { knownKinds, schemaFor, validateObjects } from '../src/schema/validate.js';
 import { closest, editDistance } from '../src/schema/suggest.js';
 
@@ -202,6 +203,32 @@ describe('schema validation', () => {
     assert.deepEqual(result.diagnostics, []);
     const route = result.valid.find((o) => o.kind === 'HTTPRoute') as KubeObject;
     assert.ok(!('timeouts' in route.spec.rules[0]));
+  });
+
+  it('drops nested nulls the block reader finds, in every spelling, and leaves null-free objects as read', () => {
+    for (const spelling of ['~', 'null', 'Null', 'NULL', '']) {
+      const text = quickstart.replace('      matches:\n', `      timeouts:\n        request: ${spelling}\n      matches:\n`);
+      const loaded = parseTexts([{ file: 'input.yaml', text }]);
+      const route = loaded.objects.find((o) => o.kind === 'HTTPRoute') as KubeObject;
+      assert.equal(route.spec.rules[0].timeouts.request, null, `read by the block reader: ${JSON.stringify(spelling)}`);
+      assert.equal(sourceOf(route)?.holdsNoNull, false);
+      assert.deepEqual(validateObjects(loaded.objects).diagnostics, []);
+      assert.deepEqual(route.spec.rules[0].timeouts, {}, JSON.stringify(spelling));
+    }
+    const loaded = parseTexts([{ file: 'input.yaml', text: quickstart }]);
+    const route = loaded.objects.find((o) => o.kind === 'HTTPRoute') as KubeObject;
+    assert.equal(sourceOf(route)?.holdsNoNull, true);
+    const before = structuredClone(route);
+    validateObjects(loaded.objects);
+    assert.deepEqual(route, before);
+  });
+
+  it('still drops nulls from objects the block reader did not read', () => {
+    const route = parse(quickstart.split('---\n')[2]) as KubeObject;
+    route.spec.rules[0].timeouts = { request: null };
+    assert.equal(sourceOf(route), undefined);
+    assert.deepEqual(validateObjects([route]).diagnostics, []);
+    assert.deepEqual(route.spec.rules[0].timeouts, {});
   });
 });
 

@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { resourceStatusFindings } from '../src/gatewayapi/status-diagnostics.js';
 import { codes } from '../src/diagnostics/codes.js';
+import { formatText } from '../src/diagnostics/format.js';
 import { parseTexts } from '../src/load/load.js';
 import { findEnvoy } from '../src/verify/envoy.js';
 
@@ -71,6 +72,38 @@ writeFileSync(join(work, 'gateway.yaml'), `${gatewayClass}---\n${gateway}`);
 writeFileSync(join(work, 'broken.yaml'), brokenRoute);
 writeFileSync(join(work, 'typo.yaml'), typo);
 writeFileSync(join(work, 'quickstart.yaml'), readFileSync(join(root, 'examples', 'quickstart.yaml'), 'utf8'));
+
+describe('display texts', () => {
+  const secret = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\ndata:\n  password: aHVudGVyMg==\n';
+  const diagnostic = { code: codes.wrongType, severity: 'error' as const, message: 'bad', file: 'secret.yaml', line: 6, column: 13 };
+
+  it('mask Secret values in code frames, for any way the texts are read', () => {
+    const { displayTexts } = parseTexts([
+      { file: 'secret.yaml', text: secret },
+      { file: 'plain.yaml', text: typo },
+    ]);
+    const frame = formatText([diagnostic], { sources: displayTexts });
+    assert.match(frame, /^ {2}6 \| {3}password: \*{12}$/m);
+    assert.ok(!frame.includes('aHVudGVyMg=='), frame);
+    assert.equal(displayTexts.get('plain.yaml'), typo);
+    // Each way of reading all texts masks the files not read yet as well.
+    const readers: ((texts: Map<string, string>) => string[])[] = [
+      (texts) => [...texts.values()],
+      (texts) => [...texts].map(([, text]) => text),
+      (texts) => [...texts.entries()].map(([, text]) => text),
+      (texts) => {
+        const found: string[] = [];
+        texts.forEach((text) => found.push(text));
+        return found;
+      },
+    ];
+    for (const read of readers) {
+      const texts = read(parseTexts([{ file: 'secret.yaml', text: secret }]).displayTexts);
+      assert.equal(texts.length, 1);
+      assert.ok(!texts[0].includes('aHVudGVyMg=='), texts[0]);
+    }
+  });
+});
 
 describe('resourceStatusFindings', () => {
   const load = (text: string) => parseTexts([{ file: 'status.yaml', text }]).objects;

@@ -145,22 +145,29 @@ class BlockReader {
   private keyHash = 0;
   /** The end of the entries on the cache's stacks. */
   private top = 0;
+  /** Whether the current document has a null value. */
+  private sawNull = false;
 
   constructor(
     private readonly text: string,
     private readonly cache: ScalarCache,
+    /** For each document read, whether no value in it is null. */
+    private readonly noNulls: boolean[],
   ) {}
 
   /** The values of the documents with content, in order. */
   read(): unknown[] {
     const values: unknown[] = [];
+    this.noNulls.length = 0;
     this.advance(0);
     while (!this.atEnd) {
       if (this.indent < 0) {
         this.advance(this.lineEnd + 1);
         continue;
       }
+      this.sawNull = false;
       values.push(this.collection(this.indent));
+      this.noNulls.push(!this.sawNull);
       // A document ends at a separator or the end; content left of its first line is an error.
       if (this.indent >= 0) throw declined;
     }
@@ -280,6 +287,7 @@ class BlockReader {
         value = this.inlineValue(valueStart);
         this.nextLine();
       }
+      if (value === null) this.sawNull = true;
       keyStack[this.top] = key;
       valueStack[this.top] = value;
       this.top++;
@@ -336,6 +344,7 @@ class BlockReader {
         item = this.inlineValue(start);
         this.nextLine();
       }
+      if (item === null) this.sawNull = true;
       valueStack[this.top++] = item;
       if (this.indent > indent) throw declined;
       // A line at this indentation that is no item belongs to the enclosing mapping.
@@ -540,11 +549,12 @@ function plainValue(raw: string): unknown {
 /**
  * The values of the documents in a text (empty documents left out), when the whole text is in
  * the block subset; otherwise undefined. The caller must have checked the text's size. Texts
- * read one after another may share a cache.
+ * read one after another may share a cache. `noNulls` gets, for each value, whether no value in
+ * it is null (no `~`, `null` or empty value anywhere), so that nulls need not be looked for.
  */
-export function readBlockYaml(text: string, cache = new ScalarCache()): unknown[] | undefined {
+export function readBlockYaml(text: string, cache = new ScalarCache(), noNulls: boolean[] = []): unknown[] | undefined {
   try {
-    return new BlockReader(text, cache).read();
+    return new BlockReader(text, cache, noNulls).read();
   } catch (error) {
     if (error === declined) return undefined;
     throw error;

@@ -5,7 +5,7 @@ import { codes } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { fileTooLarge, inputLimits, sizeLimitHit, textLimitHit } from './limits.js';
 import type { KubeObject } from './resource.js';
-import { maskSecretValues } from './mask.js';
+import { DisplayTexts } from './mask.js';
 import { readBlockYaml, ScalarCache } from './block-yaml.js';
 import { readPlainYaml } from './fast-yaml.js';
 import { attachSource, hasContent, locate, parseYaml, positionAt, Source, sourceOf, SourceText } from './source.js';
@@ -26,7 +26,7 @@ export interface LoadResult {
    * Each text as diagnostics may quote it in code frames: with the values of Secrets' `data`
    * and `stringData` masked, so that no key or password reaches a terminal or a log.
    */
-  displayTexts: Map<string, string>;
+  displayTexts: DisplayTexts;
 }
 
 export interface InputText {
@@ -247,14 +247,14 @@ function listYamlFiles(directory: string, shownDirectory: string | undefined, fo
 export function parseTexts(texts: readonly InputText[], options: LoadOptions = {}): LoadResult {
   const objects: KubeObject[] = [];
   const diagnostics: Diagnostic[] = [];
-  const displayTexts = new Map<string, string>();
+  const displayTexts = new DisplayTexts();
   const cache = new ScalarCache();
   for (const { file, text } of texts) {
     const parsed: KubeObject[] = [];
     const clean = text.replace(/^\uFEFF/, '');
     parseText(file, clean, options, cache, parsed, diagnostics);
     objects.push(...parsed);
-    displayTexts.set(file, maskSecretValues(clean, parsed));
+    displayTexts.add(file, clean, parsed);
   }
   return { objects: dropDuplicates(objects, diagnostics), diagnostics, displayTexts };
 }
@@ -262,7 +262,8 @@ export function parseTexts(texts: readonly InputText[], options: LoadOptions = {
 function parseText(file: string, text: string, options: LoadOptions, cache: ScalarCache, objects: KubeObject[], diagnostics: Diagnostic[]): void {
   // Most texts: the block reader (block-yaml.ts), which checks the other limits as it reads.
   const tooLarge = sizeLimitHit(text);
-  const block = tooLarge ? undefined : readBlockYaml(text, cache);
+  const noNulls: boolean[] = [];
+  const block = tooLarge ? undefined : readBlockYaml(text, cache, noNulls);
   const limit = block ? undefined : (tooLarge ?? textLimitHit(text));
   if (limit) {
     const lineCounter = new LineCounter();
@@ -279,7 +280,7 @@ function parseText(file: string, text: string, options: LoadOptions, cache: Scal
     const sourceText = new SourceText(file, text);
     for (let contentIndex = 0; contentIndex < plain.length; contentIndex++) {
       const value = plain[contentIndex];
-      const source = new Source(sourceText, contentIndex);
+      const source = new Source(sourceText, contentIndex, block !== undefined && noNulls[contentIndex]);
       const at = (path: (string | number)[]) => ({ file, ...locate(source, path) });
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         diagnostics.push({ code: codes.notAnObject, severity: 'error', message: 'a document must be a mapping with apiVersion, kind and metadata', ...at([]) });
@@ -457,26 +458,35 @@ function firstLine(message: string): string {
   return message.split('\n')[0].trim();
 }
 
-function identity(object: KubeObject): string {
-  const apiVersion = object.apiVersion;
+/** The API group of an apiVersion as duplicates are told apart: the whole apiVersion when it has no `/`. */
+function groupKey(apiVersion: string): string {
   const slash = apiVersion.indexOf('/');
-  const group = slash < 0 ? apiVersion : apiVersion.slice(0, slash);
-  return `${group}|${object.kind}|${object.metadata.namespace ?? ''}|${object.metadata.name}`;
+  return slash < 0 ? apiVersion : apiVersion.slice(0, slash);
 }
 
 /** Two objects with the same kind and name: the first (by file, then document) wins; the other is an error. */
 function dropDuplicates(objects: KubeObject[], diagnostics: Diagnostic[]): KubeObject[] {
-  const seen = new Map<string, KubeObject>();
+  // The first objects by kind, group, namespace and name: nested maps, where one key string per
+  // object cost a concatenation and its hashing each.
+  const firsts = new Map<string, Map<string, Map<string, Map<string, KubeObject>>>>();
+  const kept: KubeObject[] = [];
   for (const object of objects) {
-    const id = identity(object);
-    const first = seen.get(id);
-    if (!first) {
-      seen.set(id, object);
-      continue;
-    }
-    diagnostics.push(duplicateDiagnostic(object, first));
+    let byGroup = firsts.get(object.kind);
+    if (byGroup === undefined) firsts.set(object.kind, (byGroup = new Map()));
+    const group = groupKey(object.apiVersion);
+    let byNamespace = byGroup.get(group);
+    if (byNamespace === undefined) byGroup.set(group, (byNamespace = new Map()));
+    // Not checked yet: a namespace read as a number or a mapping counts as its text.
+    const namespace = String(object.metadata.namespace ?? '');
+    let byName = byNamespace.get(namespace);
+    if (byName === undefined) byNamespace.set(namespace, (byName = new Map()));
+    const first = byName.get(object.metadata.name);
+    if (first === undefined) {
+      byName.set(object.metadata.name, object);
+      kept.push(object);
+    } else diagnostics.push(duplicateDiagnostic(object, first));
   }
-  return [...seen.values()];
+  return kept;
 }
 
 function duplicateDiagnostic(object: KubeObject, first: KubeObject): Diagnostic {

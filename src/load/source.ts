@@ -66,6 +66,11 @@ export class Source {
   constructor(
     readonly text: SourceText,
     readonly contentIndex: number,
+    /**
+     * Whether the reader found no null value anywhere in the document, so that the schema stage
+     * has none to drop (unless code added some); false when not known.
+     */
+    readonly holdsNoNull = false,
   ) {}
 
   get file(): string {

@@ -11,6 +11,7 @@ import { diagnosticAt } from '../diagnostics/at.js';
 import { codes } from '../diagnostics/codes.js';
 import { formatPath, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { groupOf, type KubeObject } from '../load/resource.js';
+import { sourceOf } from '../load/source.js';
 import { checkCelRules } from './cel.js';
 import { kinds, validators, type GeneratedError, type GeneratedKind } from './generated/validators.js';
 import { closest } from './suggest.js';
@@ -99,7 +100,8 @@ function validateObject(object: KubeObject): Diagnostic[] {
   } else if (!entry.versions.includes(version)) {
     return [apiVersionDiagnostic(object, entry)];
   }
-  dropNulls(object);
+  // Most objects come from the block reader, which knows whether they hold a null at all.
+  if (sourceOf(object)?.holdsNoNull !== true) dropNulls(object);
   const validate = validators[entry.exportName];
   if (!validate(object)) diagnostics.push(...explain(object, validate.errors ?? []));
   // CEL rules read fields the schema guarantees; on an object with schema errors they would
