@@ -96,14 +96,17 @@ export interface CompileResult {
 
 /** creationTimestamp first (Gateway API's tie-break), then kind, namespace and name. */
 function canonicalOrder(a: KubeObject, b: KubeObject): number {
-  const aTime = a.metadata.creationTimestamp ?? '';
-  const bTime = b.metadata.creationTimestamp ?? '';
   return (
-    aTime.localeCompare(bTime) ||
-    a.kind.localeCompare(b.kind) ||
-    (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
-    a.metadata.name.localeCompare(b.metadata.name)
+    collate(a.metadata.creationTimestamp ?? '', b.metadata.creationTimestamp ?? '') ||
+    collate(a.kind, b.kind) ||
+    collate(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
+    collate(a.metadata.name, b.metadata.name)
   );
+}
+
+/** localeCompare, skipped for equal strings: most comparisons of a sort tie on all but the name. */
+function collate(a: string, b: string): number {
+  return a === b ? 0 : a.localeCompare(b);
 }
 
 function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
@@ -210,7 +213,13 @@ export function translateInputs(options: CompileOptions, stageDone: StageTimer =
       }),
     );
   }
-  const withNamespaces = withImpliedNamespaces(objects).sort(canonicalOrder);
+  const withNamespaces = withImpliedNamespaces(objects);
+  const impliedNamespaces = new Set(withNamespaces.slice(objects.length));
+  withNamespaces.sort(canonicalOrder);
+  // The accepted objects in canonical order are the sorted ones less the implied Namespaces
+  // (sorting is stable, and those never tie with an object), unless some are of kinds left out.
+  const sortedObjects =
+    objects.length === checked.valid.length ? withNamespaces.filter((object) => !impliedNamespaces.has(object)) : [...checked.valid].sort(canonicalOrder);
   stageDone('schema');
 
   const translated = translateGatewayApi(withNamespaces, { ...hostModeOptions, bindDeclaredPorts: options.bindDeclaredPorts, oidcDiscovery: options.oidcDiscovery });
@@ -221,13 +230,13 @@ export function translateInputs(options: CompileOptions, stageDone: StageTimer =
   // What statuses do not report but the output would suffer: certificates Envoy or clients will
   // refuse, and routes an earlier regex route swallows.
   const irs = Object.values(translated.xdsIR);
-  diagnostics.push(...certificateDiagnostics(irs, objects), ...shadowedRouteDiagnostics(irs, objects));
+  diagnostics.push(...certificateDiagnostics(irs, objects, new Date(), translated.routeCertificates), ...shadowedRouteDiagnostics(irs, objects));
   stageDone('gatewayapi');
 
   return {
     texts: loaded.texts,
     loaded,
-    objects: [...checked.valid].sort(canonicalOrder),
+    objects: sortedObjects,
     xdsIR: translated.xdsIR,
     infraIR: translated.infraIR,
     diagnostics,

@@ -228,9 +228,9 @@ export function serviceDestinationSetting(
   }
   const { endpoints, addressType } = serviceEndpoints(ctx.resources.endpointSlicesFor(namespace, ref.name), servicePort?.name, layer4);
   // A Service with no ready endpoint is no usable backend: its share of traffic fails.
-  const setting: DestinationSetting = endpoints.length ? { protocol, endpoints } : { protocol };
-  if (addressType) setting.addressType = addressType;
-  return setting;
+  // Literals with every key: an object given keys after it is made keeps them in a second array.
+  if (endpoints.length) return addressType ? { protocol, endpoints, addressType } : { protocol, endpoints };
+  return addressType ? { protocol, addressType } : { protocol };
 }
 
 function serviceImportSetting(ctx: TranslationContext, routeKind: string, namespace: string, ref: BackendRef): DestinationSetting {

@@ -132,6 +132,7 @@ function proxyDefaults(ctx: TranslationContext): { tls: Record<string, unknown>;
   if (!secret?.data?.['tls.crt'] || !secret.data['tls.key']) {
     return { tls, error: `failed to locate TLS secret for client auth: ${ref.name} in namespace: ${namespace}` };
   }
+  ctx.routeCertificates = true;
   tls.clientCertificates = [{ name: `${namespace}/${ref.name}`, serverCertificate: secret.data['tls.crt'], privateKey: secret.data['tls.key'] }];
   return { tls };
 }

@@ -72,4 +72,11 @@ export interface TranslationContext {
   classEnvoyProxy?: KubeObject;
   /** HTTP IR routes by the `kind/ns/name/` their names start with; see policy.ts httpRoutesByPrefix. */
   httpRoutesByPrefix?: Map<string, HTTPRoute[]>;
+  /**
+   * Set when an upstream TLS setting gets a client certificate (backendtlspolicy.ts), the one way
+   * a certificate gets into an HTTP route's IR: the certificate check reads routes only then.
+   */
+  routeCertificates?: boolean;
+  /** A hostname as IR route names end in (`.` → `_`), made once per hostname; see httproute.ts. */
+  hostnameSuffixes?: Map<string, string>;
 }

@@ -351,7 +351,7 @@ function finishConditions(listener: ListenerContext): boolean {
 
 /** Whether a route of `kind` from `namespace` may attach to this listener. */
 export function listenerAllows(ctx: TranslationContext, listener: ListenerContext, kind: string, namespace: string): boolean {
-  if (!listener.supportedKinds.some((k) => k.kind === kind && k.group === gatewayGroup)) return false;
+  if (!supportsKind(listener, kind)) return false;
   // Like the API server, the reference knows no route in a namespace that does not exist.
   if (!ctx.resources.get('Namespace', '', namespace)) return false;
   const from = listener.spec.allowedRoutes?.namespaces?.from ?? 'Same';
@@ -363,4 +363,13 @@ export function listenerAllows(ctx: TranslationContext, listener: ListenerContex
     default:
       return namespace === listener.gateway.namespace;
   }
+}
+
+/** Whether the listener takes routes of `kind`; a loop, not some(): this runs per route and parent. */
+function supportsKind(listener: ListenerContext, kind: string): boolean {
+  for (let index = 0; index < listener.supportedKinds.length; index++) {
+    const supported = listener.supportedKinds[index];
+    if (supported.kind === kind && supported.group === gatewayGroup) return true;
+  }
+  return false;
 }

@@ -2,7 +2,7 @@ import { codes } from '../diagnostics/codes.js';
 import { diagnosticAt } from '../diagnostics/at.js';
 import type { KubeObject } from '../load/resource.js';
 import { condition, setCondition, type Condition } from './conditions.js';
-import type { ListenerContext, TranslationContext } from './context.js';
+import type { GatewayContext, ListenerContext, TranslationContext } from './context.js';
 import { listenerAllows } from './listener.js';
 import { gatewayGroup } from './resources.js';
 
@@ -38,55 +38,67 @@ export function resolveParents(ctx: TranslationContext, route: KubeObject): Rout
   const namespace = route.metadata.namespace ?? 'default';
   const parents: RouteParent[] = [];
   const refs: any[] = route.spec?.parentRefs ?? [];
-  refs.forEach((ref, refIndex) => {
-    const gateway = ctx.gateways.find(
-      (g) =>
-        (ref.group ?? gatewayGroup) === gatewayGroup &&
-        (ref.kind ?? 'Gateway') === 'Gateway' &&
-        (ref.namespace ?? namespace) === g.namespace &&
-        ref.name === g.name,
-    );
-    if (!gateway) return;
-    const parent: RouteParent = {
-      ref,
-      refIndex,
-      status: { conditions: [], controllerName: ctx.options.controllerName, parentRef: { ...ref } },
-      listeners: [],
-    };
-    parents.push(parent);
-    const selected = gateway.listeners.filter(
-      (l) => (ref.sectionName === undefined || ref.sectionName === l.name) && (ref.port === undefined || ref.port === l.port),
-    );
-    if (selected.length === 0) {
-      setParentCondition(parent, condition('Accepted', false, 'NoMatchingParent', 'No listeners match this parent ref'));
-      return;
-    }
-    const allowed = selected.filter((l) => listenerAllows(ctx, l, route.kind, namespace));
-    if (allowed.length === 0) {
-      setParentCondition(parent, condition('Accepted', false, 'NotAllowedByListeners', 'No listeners included by this parent ref allowed this attachment.'));
-      return;
-    }
-    for (const listener of allowed) listener.attachedRoutes++;
-    if (!selected.some((l) => l.ready)) {
-      setParentCondition(parent, condition('Accepted', false, 'NoReadyListeners', 'There are no ready listeners for this parent ref'));
-      return;
-    }
-    parent.listeners = allowed;
-    setParentCondition(parent, condition('Accepted', true, 'Accepted', 'Route is accepted'));
-  });
-  refs.forEach((ref, index) => {
-    if ((ref.kind ?? 'Gateway') !== 'Gateway' || (ref.group ?? gatewayGroup) !== gatewayGroup) return;
+  // Plain loops and no closures: this runs once per route, mostly before the JIT has optimised it.
+  for (let refIndex = 0; refIndex < refs.length; refIndex++) {
+    const ref = refs[refIndex];
+    if ((ref.group ?? gatewayGroup) !== gatewayGroup || (ref.kind ?? 'Gateway') !== 'Gateway') continue;
     const gatewayNamespace = ref.namespace ?? namespace;
-    if (ctx.resources.get('Gateway', gatewayNamespace, ref.name)) return;
+    const gateway = ourGateway(ctx, gatewayNamespace, ref.name);
+    if (gateway) parents.push(attachParent(ctx, route, namespace, gateway, ref, refIndex));
+    if (ctx.resources.get('Gateway', gatewayNamespace, ref.name)) continue;
     ctx.diagnostics.push(
-      diagnosticAt(route, ['spec', 'parentRefs', index, 'name'], {
+      diagnosticAt(route, ['spec', 'parentRefs', refIndex, 'name'], {
         code: codes.noGatewayForRoute,
         message: `${route.kind} ${namespace}/${route.metadata.name} refers to Gateway ${gatewayNamespace}/${ref.name}, which does not exist`,
       }),
     );
-  });
+  }
   if (parents.length > 0) route.status = { ...(route.status ?? {}), parents: parents.map((p) => p.status) };
   return parents;
+}
+
+function ourGateway(ctx: TranslationContext, namespace: string, name: string): GatewayContext | undefined {
+  for (let index = 0; index < ctx.gateways.length; index++) {
+    const gateway = ctx.gateways[index];
+    if (gateway.namespace === namespace && gateway.name === name) return gateway;
+  }
+  return undefined;
+}
+
+/** One parentRef on one of our gateways: the listeners it selects that allow the route. */
+function attachParent(ctx: TranslationContext, route: KubeObject, namespace: string, gateway: GatewayContext, ref: any, refIndex: number): RouteParent {
+  const parent: RouteParent = {
+    ref,
+    refIndex,
+    status: { conditions: [], controllerName: ctx.options.controllerName, parentRef: { ...ref } },
+    listeners: [],
+  };
+  let selected = false;
+  let ready = false;
+  const allowed: ListenerContext[] = [];
+  for (let index = 0; index < gateway.listeners.length; index++) {
+    const listener = gateway.listeners[index];
+    if ((ref.sectionName !== undefined && ref.sectionName !== listener.name) || (ref.port !== undefined && ref.port !== listener.port)) continue;
+    selected = true;
+    if (listener.ready) ready = true;
+    if (listenerAllows(ctx, listener, route.kind, namespace)) allowed.push(listener);
+  }
+  if (!selected) {
+    setParentCondition(parent, condition('Accepted', false, 'NoMatchingParent', 'No listeners match this parent ref'));
+    return parent;
+  }
+  if (allowed.length === 0) {
+    setParentCondition(parent, condition('Accepted', false, 'NotAllowedByListeners', 'No listeners included by this parent ref allowed this attachment.'));
+    return parent;
+  }
+  for (let index = 0; index < allowed.length; index++) allowed[index].attachedRoutes++;
+  if (!ready) {
+    setParentCondition(parent, condition('Accepted', false, 'NoReadyListeners', 'There are no ready listeners for this parent ref'));
+    return parent;
+  }
+  parent.listeners = allowed;
+  setParentCondition(parent, condition('Accepted', true, 'Accepted', 'Route is accepted'));
+  return parent;
 }
 
 /** An error as statuses show it: first letter capitalised, ending in a full stop. */

@@ -80,44 +80,38 @@ export interface ShadowedRoute {
  * A prefix route counts as swallowed when the regex matches both the prefix and a path below it.
  */
 export function shadowedRoutes(routes: readonly RouteLike[]): ShadowedRoute[] {
-  const found: ShadowedRoute[] = [];
-  // Only routes of the same host can shadow each other: compare within each host's routes.
-  const indexesByHost = new Map<string, number[]>();
+  // One pass in route order, keeping the regex routes with no other condition seen so far by
+  // host (only routes of the same host can shadow each other): listeners put exact matches
+  // first, so most routes are looked at before there is any regex route to compare them with.
   // Indexed loops: a listener has as many routes as Envoy gets, and this runs before the JIT
   // has optimised it, when forEach costs a call and for-of an allocation per item.
+  const regexRoutesByHost = new Map<string, number[]>();
+  const found: { earlier: number; shadow: ShadowedRoute }[] = [];
   for (let index = 0; index < routes.length; index++) {
-    const hostname = routes[index].hostname;
-    const indexes = indexesByHost.get(hostname);
-    if (indexes) indexes.push(index);
-    else indexesByHost.set(hostname, [index]);
-  }
-  for (let index = 0; index < routes.length; index++) {
-    const earlier = routes[index];
-    const pattern = earlier.pathMatch?.safeRegex;
-    if (typeof pattern !== 'string' || earlier.headerMatches?.length || earlier.queryParamMatches?.length) continue;
-    // Compiled once for all later routes, and only when one has a path to probe that starts
-    // with the literal text every match starts with (most do not); null when invalid.
-    let regex: RE2JS | null | undefined;
-    let literalStart: string | undefined;
-    const sameHost = indexesByHost.get(earlier.hostname)!;
-    for (let at = 0; at < sameHost.length; at++) {
-      const laterIndex = sameHost[at];
-      if (laterIndex <= index) continue;
-      const later = routes[laterIndex];
-      if (!later.pathMatch) continue;
-      const { exact, prefix } = later.pathMatch;
-      const path = typeof exact === 'string' ? exact : prefix;
-      if (typeof path !== 'string') continue;
-      literalStart ??= requiredPrefix(pattern);
-      if (!path.startsWith(literalStart)) continue;
-      const probes = typeof exact === 'string' ? [exact] : [path, `${path.replace(/\/$/, '')}/egc-probe`];
-      if (!probes.every((probe) => probe.startsWith(literalStart!))) continue;
-      regex ??= compileOrNull(pattern);
-      if (!regex || !probes.every((probe) => regex!.matches(probe))) continue;
-      found.push({ route: later.name, by: earlier.name, pattern, path: probes[0] });
+    const later = routes[index];
+    if (!later.pathMatch) continue;
+    const { exact, prefix, safeRegex } = later.pathMatch;
+    const path = typeof exact === 'string' ? exact : prefix;
+    const earlierIndexes = typeof path === 'string' && regexRoutesByHost.size > 0 ? regexRoutesByHost.get(later.hostname) : undefined;
+    for (let at = 0; earlierIndexes && at < earlierIndexes.length; at++) {
+      const earlier = routes[earlierIndexes[at]];
+      const pattern = earlier.pathMatch!.safeRegex!;
+      // The literal text every match starts with rules out most routes without compiling.
+      const literalStart = requiredPrefix(pattern);
+      if (!path!.startsWith(literalStart)) continue;
+      const probes = typeof exact === 'string' ? [exact] : [path!, `${path!.replace(/\/$/, '')}/egc-probe`];
+      if (!probes.every((probe) => probe.startsWith(literalStart))) continue;
+      const regex = compileOrNull(pattern);
+      if (!regex || !probes.every((probe) => regex.matches(probe))) continue;
+      found.push({ earlier: earlierIndexes[at], shadow: { route: later.name, by: earlier.name, pattern, path: probes[0] } });
     }
+    if (typeof safeRegex !== 'string' || later.headerMatches?.length || later.queryParamMatches?.length) continue;
+    const indexes = regexRoutesByHost.get(later.hostname);
+    if (indexes) indexes.push(index);
+    else regexRoutesByHost.set(later.hostname, [index]);
   }
-  return found;
+  // Found by later route; reported by earlier route, then later route (sort is stable).
+  return found.sort((a, b) => a.earlier - b.earlier).map((entry) => entry.shadow);
 }
 
 function compileOrNull(pattern: string): RE2JS | null {

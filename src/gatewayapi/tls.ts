@@ -102,9 +102,10 @@ function isCertificate(value: object): value is TLSCertificate {
  * (TLSConfig.certificates) and in destination settings' TLS (UpstreamTLSConfig.clientCertificates).
  * HTTP routes, almost all of a large IR, are looked at only there (their destination and
  * mirrors) and in the untyped parts that hold the destinations of external services (security,
- * envoyExtensions), in the order route translation adds them; the rest of the IR is walked whole.
+ * envoyExtensions), in the order route translation adds them, and not at all when `routes` says
+ * they hold no certificate; the rest of the IR is walked whole.
  */
-export function certificateProblems(irs: readonly unknown[], now: Date = new Date()): CertificateProblem[] {
+export function certificateProblems(irs: readonly unknown[], now: Date = new Date(), routes = true): CertificateProblem[] {
   const seen = new Set<string>();
   const problems: CertificateProblem[] = [];
   const found = (certificate: TLSCertificate): void => {
@@ -173,8 +174,8 @@ export function certificateProblems(irs: readonly unknown[], now: Date = new Dat
         for (const listenerKey in listener) {
           const item = listener[listenerKey as keyof HTTPListener];
           if (item === null || typeof item !== 'object') continue;
-          if (listenerKey === 'routes') visitHTTPRoutes(item as HTTPRoute[]);
-          else visit(item);
+          if (listenerKey !== 'routes') visit(item);
+          else if (routes) visitHTTPRoutes(item as HTTPRoute[]);
         }
       }
     }
@@ -184,8 +185,8 @@ export function certificateProblems(irs: readonly unknown[], now: Date = new Dat
 }
 
 /** certificateProblems as diagnostics, at the Secret's tls.crt or tls.key. */
-export function certificateDiagnostics(irs: readonly unknown[], objects: readonly KubeObject[], now: Date = new Date()): Diagnostic[] {
-  return certificateProblems(irs, now).map((problem) => {
+export function certificateDiagnostics(irs: readonly unknown[], objects: readonly KubeObject[], now: Date = new Date(), routes = true): Diagnostic[] {
+  return certificateProblems(irs, now, routes).map((problem) => {
     const secret = objects.find((o) => o.kind === 'Secret' && `${o.metadata.namespace}/${o.metadata.name}` === problem.secret);
     const init = { code: codes.certificateProblem, severity: problem.severity, message: problem.message };
     return secret ? diagnosticAt(secret, ['data', problem.key], init) : { ...init };

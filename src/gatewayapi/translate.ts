@@ -28,6 +28,8 @@ export interface GatewayApiResult {
   xdsIR: Record<string, Xds>;
   infraIR: Record<string, Infra>;
   diagnostics: Diagnostic[];
+  /** Whether any HTTP route of the IR may hold a certificate (see TranslationContext.routeCertificates). */
+  routeCertificates: boolean;
 }
 
 const ownerLabels = {
@@ -42,7 +44,7 @@ const ownerLabels = {
  */
 export function translateGatewayApi(objects: KubeObject[], options: GatewayApiOptions): GatewayApiResult {
   const resources = new ResourceIndex(objects);
-  const result: GatewayApiResult = { objects, xdsIR: {}, infraIR: {}, diagnostics: [] };
+  const result: GatewayApiResult = { objects, xdsIR: {}, infraIR: {}, diagnostics: [], routeCertificates: false };
   const classes = resources.all('GatewayClass').filter((c) => c.spec?.controllerName === options.controllerName);
 
   for (const gatewayClass of resources.all('GatewayClass')) {
@@ -73,6 +75,7 @@ export function translateGatewayApi(objects: KubeObject[], options: GatewayApiOp
     Object.assign(result.xdsIR, ctx.xdsIR);
     Object.assign(result.infraIR, ctx.infraIR);
     result.diagnostics.push(...ctx.diagnostics);
+    if (ctx.routeCertificates) result.routeCertificates = true;
   }
   return result;
 }
