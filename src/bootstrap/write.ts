@@ -242,7 +242,7 @@ interface KeyLine {
 const keyLines: Map<string, KeyLine>[] = [];
 const maxKeyLinesPerDepth = 10_000;
 function keyLine(key: string, depth: number): KeyLine {
-  return tableLine(keyLines, key, depth, indentOf(depth));
+  return keyLines[depth]?.get(key) ?? newLine(keyLines, key, depth, indentOf(depth));
 }
 
 /**
@@ -251,23 +251,18 @@ function keyLine(key: string, depth: number): KeyLine {
  */
 const dashedKeyLines: Map<string, KeyLine>[] = [];
 function dashedKeyLine(key: string, depth: number): KeyLine {
-  return tableLine(dashedKeyLines, key, depth, `${indentOf(depth)}- `);
+  return dashedKeyLines[depth]?.get(key) ?? newLine(dashedKeyLines, key, depth, `${indentOf(depth)}- `);
 }
 
-function tableLine(tables: Map<string, KeyLine>[], key: string, depth: number, prefix: string): KeyLine {
-  let lines = tables[depth];
-  if (lines === undefined) {
-    while (tables.length <= depth) tables.push(new Map());
-    lines = tables[depth];
-  }
-  let line = lines.get(key);
-  if (line === undefined) {
-    if (key.length > maxKeyLength) throw new Unsupported();
-    // Keys are never block scalars (stringYaml refuses multi-line keys), so depth does not matter.
-    const head = `${prefix}${stringYaml(key, 0, true)}:`;
-    line = { inline: Buffer.from(`${head} `, 'utf8'), block: Buffer.from(`${head}\n`, 'utf8') };
-    if (lines.size < maxKeyLinesPerDepth) lines.set(key, line);
-  }
+/** A key line not in its table yet (`prefix`: what goes before the key), added while the table has room. */
+function newLine(tables: Map<string, KeyLine>[], key: string, depth: number, prefix: string): KeyLine {
+  while (tables.length <= depth) tables.push(new Map());
+  const lines = tables[depth];
+  if (key.length > maxKeyLength) throw new Unsupported();
+  // Keys are never block scalars (stringYaml refuses multi-line keys), so depth does not matter.
+  const head = `${prefix}${stringYaml(key, 0, true)}:`;
+  const line = { inline: Buffer.from(`${head} `, 'utf8'), block: Buffer.from(`${head}\n`, 'utf8') };
+  if (lines.size < maxKeyLinesPerDepth) lines.set(key, line);
   return line;
 }
 
