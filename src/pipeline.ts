@@ -7,6 +7,7 @@ import { buildBootstrap, emptyListeners, type BootstrapOptions } from './bootstr
 import { codes } from './diagnostics/codes.js';
 import { diagnosticAt } from './diagnostics/at.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
+import type { SourceTexts } from './diagnostics/format.js';
 import type { GatewayApiOptions } from './gatewayapi/context.js';
 import type { OIDCDiscovery } from './gatewayapi/oidcdiscovery.js';
 import { diagnosticsFromStatuses, resourceStatusFindings } from './gatewayapi/status-diagnostics.js';
@@ -91,7 +92,7 @@ export interface CompileResult {
   /** Input texts by file name, for code frames. */
   sources: Map<string, string>;
   /** The same texts with Secret values masked: what code frames shown to people should quote. */
-  displaySources: Map<string, string>;
+  displaySources: SourceTexts;
 }
 
 /** creationTimestamp first (Gateway API's tie-break), then kind, namespace and name. */

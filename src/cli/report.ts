@@ -1,6 +1,6 @@
 import { Chalk } from 'chalk';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { formatSummary, formatText, plainStyle, type Style } from '../diagnostics/format.js';
+import { formatSummary, formatText, plainStyle, type SourceTexts, type Style } from '../diagnostics/format.js';
 
 /** Colour only for a terminal, and never when NO_COLOR is set or --no-color is given. */
 export function useColor(requested: boolean | undefined, stream: NodeJS.WriteStream = process.stderr): boolean {
@@ -17,7 +17,7 @@ export function styleFor(color: boolean): Style {
 }
 
 /** Writes diagnostics for people to stderr, with code frames and a closing count. */
-export function reportDiagnostics(diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>, color: boolean): void {
+export function reportDiagnostics(diagnostics: readonly Diagnostic[], sources: SourceTexts, color: boolean): void {
   if (diagnostics.length === 0) return;
   const style = styleFor(color);
   process.stderr.write(formatText(diagnostics, { style, sources }));

@@ -11,10 +11,12 @@ export interface Style {
 
 export const plainStyle: Style = { error: (t) => t, warning: (t) => t, note: (t) => t, dim: (t) => t, bold: (t) => t };
 
+/** File contents by file name, for code frames: all a formatter asks of them. */
+export type SourceTexts = Pick<ReadonlyMap<string, string>, 'get'>;
+
 export interface TextFormatOptions {
   style?: Style;
-  /** File contents by file name, for code frames. */
-  sources?: ReadonlyMap<string, string>;
+  sources?: SourceTexts;
 }
 
 function location(d: { file?: string; line?: number; column?: number }): string {

@@ -1,4 +1,5 @@
 import { isMap, isPair, isScalar, type Node } from 'yaml';
+import type { SourceTexts } from '../diagnostics/format.js';
 import type { KubeObject } from './resource.js';
 import { sourceOf } from './source.js';
 
@@ -35,69 +36,29 @@ export function maskSecretValues(text: string, objects: readonly KubeObject[]): 
 }
 
 /**
- * Texts by file name as code frames may quote them: with Secret values masked (maskSecretValues).
+ * Texts by file name as code frames quote them: with Secret values masked (maskSecretValues).
  * Masking needs the `yaml` package's AST of the file, so a file with a Secret is masked when its
- * text is first read, which a run without diagnostics in that file never does. Every way of
- * reading a text (get, iteration) gives the masked one.
+ * text is first asked for, which a run without diagnostics in that file never does.
  */
-export class DisplayTexts extends Map<string, string> {
+export class DisplayTexts implements SourceTexts {
+  private readonly texts = new Map<string, string>();
   /** The Secrets of each file whose text is not masked yet. */
   private readonly unmasked = new Map<string, KubeObject[]>();
 
   /** Adds the text of `file`, from which `objects` were read. */
-  add(file: string, text: string, objects: readonly KubeObject[]): this {
+  add(file: string, text: string, objects: readonly KubeObject[]): void {
     const secrets = objects.filter((object) => object.kind === 'Secret');
-    super.set(file, text);
+    this.texts.set(file, text);
     if (secrets.length > 0) this.unmasked.set(file, secrets);
     else this.unmasked.delete(file);
-    return this;
   }
 
-  override get(file: string): string | undefined {
+  get(file: string): string | undefined {
     const secrets = this.unmasked.get(file);
     if (secrets !== undefined) {
       this.unmasked.delete(file);
-      super.set(file, maskSecretValues(super.get(file)!, secrets));
+      this.texts.set(file, maskSecretValues(this.texts.get(file)!, secrets));
     }
-    return super.get(file);
-  }
-
-  /** Sets a text as it is to be shown. */
-  override set(file: string, text: string): this {
-    this.unmasked.delete(file);
-    return super.set(file, text);
-  }
-
-  override delete(file: string): boolean {
-    this.unmasked.delete(file);
-    return super.delete(file);
-  }
-
-  override clear(): void {
-    this.unmasked.clear();
-    super.clear();
-  }
-
-  override forEach(callback: (text: string, file: string, map: Map<string, string>) => void, thisArg?: unknown): void {
-    this.maskAll();
-    super.forEach(callback, thisArg);
-  }
-
-  override entries(): MapIterator<[string, string]> {
-    this.maskAll();
-    return super.entries();
-  }
-
-  override values(): MapIterator<string> {
-    this.maskAll();
-    return super.values();
-  }
-
-  override [Symbol.iterator](): MapIterator<[string, string]> {
-    return this.entries();
-  }
-
-  private maskAll(): void {
-    for (const file of [...this.unmasked.keys()]) this.get(file);
+    return this.texts.get(file);
   }
 }
