@@ -6,7 +6,7 @@ import type { TranslationContext } from './context.js';
 import { validateBackend } from './backend.js';
 import { setParentCondition, type RouteParent } from './parents.js';
 import { referenceAllowed } from './referencegrant.js';
-import { envoyGatewayGroup, gatewayGroup, multiclusterGroup, type ResourceIndex } from './resources.js';
+import { envoyGatewayGroup, gatewayGroup, multiclusterGroup } from './resources.js';
 
 export interface BackendRef {
   group?: string;
@@ -77,8 +77,7 @@ function sharedServiceSetting(
   envoyProxy: KubeObject | undefined,
 ): DestinationSetting {
   const service = ctx.resources.get('Service', namespace, ref.name)!;
-  let byService = settingsByIndex.get(ctx.resources);
-  if (!byService) settingsByIndex.set(ctx.resources, (byService = new Map()));
+  const byService = (ctx.serviceSettings ??= new Map());
   let byKey = byService.get(service);
   if (!byKey) byService.set(service, (byKey = new Map()));
   const key = `${routeKind}|${ref.port}|${weight}|${envoyProxy?.spec?.routingType ?? ''}`;
@@ -90,12 +89,6 @@ function sharedServiceSetting(
   }
   return setting;
 }
-
-/**
- * Per translation (its ResourceIndex: the endpoints come from its EndpointSlices), per Service
- * object, per `route kind|port|weight|EnvoyProxy routingType`.
- */
-const settingsByIndex = new WeakMap<ResourceIndex, Map<KubeObject, Map<string, DestinationSetting>>>();
 
 function unresolved(parent: RouteParent, reason: string, message: string): false {
   setParentCondition(parent, condition('ResolvedRefs', false, reason, message));

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import type { HTTPRoute, Infra, Xds } from '../ir/types.js';
+import type { DestinationSetting, HTTPRoute, Infra, Xds } from '../ir/types.js';
 import type { KubeObject } from '../load/resource.js';
 import type { Condition } from './conditions.js';
 import type { OIDCDiscovery } from './oidcdiscovery.js';
@@ -77,6 +77,8 @@ export interface TranslationContext {
    * a certificate gets into an HTTP route's IR: the certificate check reads routes only then.
    */
   routeCertificates?: boolean;
+  /** Destination settings of Service ports, by Service and `route kind|port|weight|routingType`; see backendref.ts. */
+  serviceSettings?: Map<KubeObject, Map<string, DestinationSetting>>;
   /** A hostname as IR route names end in (`.` → `_`), made once per hostname; see httproute.ts. */
   hostnameSuffixes?: Map<string, string>;
 }

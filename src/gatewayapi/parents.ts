@@ -44,7 +44,10 @@ export function resolveParents(ctx: TranslationContext, route: KubeObject): Rout
     if ((ref.group ?? gatewayGroup) !== gatewayGroup || (ref.kind ?? 'Gateway') !== 'Gateway') continue;
     const gatewayNamespace = ref.namespace ?? namespace;
     const gateway = ourGateway(ctx, gatewayNamespace, ref.name);
-    if (gateway) parents.push(attachParent(ctx, route, namespace, gateway, ref, refIndex));
+    if (gateway) {
+      parents.push(attachParent(ctx, route, namespace, gateway, ref, refIndex));
+      continue;
+    }
     if (ctx.resources.get('Gateway', gatewayNamespace, ref.name)) continue;
     ctx.diagnostics.push(
       diagnosticAt(route, ['spec', 'parentRefs', refIndex, 'name'], {

@@ -85,33 +85,39 @@ export function shadowedRoutes(routes: readonly RouteLike[]): ShadowedRoute[] {
   // first, so most routes are looked at before there is any regex route to compare them with.
   // Indexed loops: a listener has as many routes as Envoy gets, and this runs before the JIT
   // has optimised it, when forEach costs a call and for-of an allocation per item.
-  const regexRoutesByHost = new Map<string, number[]>();
+  const regexRoutesByHost = new Map<string, RegexRoute[]>();
   const found: { earlier: number; shadow: ShadowedRoute }[] = [];
   for (let index = 0; index < routes.length; index++) {
     const later = routes[index];
     if (!later.pathMatch) continue;
     const { exact, prefix, safeRegex } = later.pathMatch;
     const path = typeof exact === 'string' ? exact : prefix;
-    const earlierIndexes = typeof path === 'string' && regexRoutesByHost.size > 0 ? regexRoutesByHost.get(later.hostname) : undefined;
-    for (let at = 0; earlierIndexes && at < earlierIndexes.length; at++) {
-      const earlier = routes[earlierIndexes[at]];
-      const pattern = earlier.pathMatch!.safeRegex!;
+    const earlierRoutes = typeof path === 'string' && regexRoutesByHost.size > 0 ? regexRoutesByHost.get(later.hostname) : undefined;
+    for (let at = 0; earlierRoutes && at < earlierRoutes.length; at++) {
+      const { index: earlierIndex, pattern, literalStart } = earlierRoutes[at];
       // The literal text every match starts with rules out most routes without compiling.
-      const literalStart = requiredPrefix(pattern);
       if (!path!.startsWith(literalStart)) continue;
       const probes = typeof exact === 'string' ? [exact] : [path!, `${path!.replace(/\/$/, '')}/egc-probe`];
       if (!probes.every((probe) => probe.startsWith(literalStart))) continue;
       const regex = compileOrNull(pattern);
       if (!regex || !probes.every((probe) => regex.matches(probe))) continue;
-      found.push({ earlier: earlierIndexes[at], shadow: { route: later.name, by: earlier.name, pattern, path: probes[0] } });
+      found.push({ earlier: earlierIndex, shadow: { route: later.name, by: routes[earlierIndex].name, pattern, path: probes[0] } });
     }
     if (typeof safeRegex !== 'string' || later.headerMatches?.length || later.queryParamMatches?.length) continue;
-    const indexes = regexRoutesByHost.get(later.hostname);
-    if (indexes) indexes.push(index);
-    else regexRoutesByHost.set(later.hostname, [index]);
+    const regexRoute = { index, pattern: safeRegex, literalStart: requiredPrefix(safeRegex) };
+    const sameHost = regexRoutesByHost.get(later.hostname);
+    if (sameHost) sameHost.push(regexRoute);
+    else regexRoutesByHost.set(later.hostname, [regexRoute]);
   }
   // Found by later route; reported by earlier route, then later route (sort is stable).
   return found.sort((a, b) => a.earlier - b.earlier).map((entry) => entry.shadow);
+}
+
+/** A route matching by regex alone, which later routes of its host may be swallowed by. */
+interface RegexRoute {
+  index: number;
+  pattern: string;
+  literalStart: string;
 }
 
 function compileOrNull(pattern: string): RE2JS | null {

@@ -132,13 +132,7 @@ export function certificateProblems(irs: readonly unknown[], now: Date = new Dat
       const route = routes[index];
       const mirrors = route.mirrors;
       if (mirrors) for (let at = 0; at < mirrors.length; at++) visitDestination(mirrors[at]);
-      const settings = route.destination?.settings;
-      if (settings) {
-        for (let at = 0; at < settings.length; at++) {
-          const certificates = settings[at].tls?.clientCertificates;
-          if (certificates) foundAll(certificates);
-        }
-      }
+      if (route.destination) visitDestination(route.destination);
       if (route.security) visit(route.security);
       if (route.envoyExtensions) visit(route.envoyExtensions);
     }
