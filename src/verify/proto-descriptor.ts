@@ -79,23 +79,39 @@ function findDescriptorFile(): string {
   throw new Error(`build/${descriptorFileName} not found; run "node scripts/build.mjs" (it runs scripts/build-protos.mjs)`);
 }
 
+/**
+ * Why the descriptor could not be read, kept: callers that carry on without it (the xds stage
+ * checks every resource) would otherwise search the file system again on every call.
+ */
+let loadError: Error | undefined;
+
 /** Line 1: `{"version":2,...}`; then `M` or `E`, a tab, the type's name, a tab, its JSON. */
 function load(): DescriptorIndex {
+  if (loadError) throw loadError;
   if (!descriptor) {
-    const text = readFileSync(findDescriptorFile(), 'utf8');
-    let lineEnd = text.indexOf('\n');
-    const header = JSON.parse(text.slice(0, lineEnd)) as { version?: number };
-    if (header.version !== 2) throw new Error(`unsupported ${descriptorFileName} version ${String(header.version)}; run "node scripts/build.mjs"`);
-    const index: DescriptorIndex = { messages: new Map(), enums: new Map() };
-    for (let start = lineEnd + 1; start < text.length; start = lineEnd + 1) {
-      lineEnd = text.indexOf('\n', start);
-      if (lineEnd < 0) lineEnd = text.length;
-      const nameEnd = text.indexOf('\t', start + 2);
-      (text[start] === 'M' ? index.messages : index.enums).set(text.slice(start + 2, nameEnd), text.slice(nameEnd + 1, lineEnd));
+    try {
+      descriptor = readDescriptor();
+    } catch (error) {
+      loadError = error as Error;
+      throw error;
     }
-    descriptor = index;
   }
   return descriptor;
+}
+
+function readDescriptor(): DescriptorIndex {
+  const text = readFileSync(findDescriptorFile(), 'utf8');
+  let lineEnd = text.indexOf('\n');
+  const header = JSON.parse(text.slice(0, lineEnd)) as { version?: number };
+  if (header.version !== 2) throw new Error(`unsupported ${descriptorFileName} version ${String(header.version)}; run "node scripts/build.mjs"`);
+  const index: DescriptorIndex = { messages: new Map(), enums: new Map() };
+  for (let start = lineEnd + 1; start < text.length; start = lineEnd + 1) {
+    lineEnd = text.indexOf('\n', start);
+    if (lineEnd < 0) lineEnd = text.length;
+    const nameEnd = text.indexOf('\t', start + 2);
+    (text[start] === 'M' ? index.messages : index.enums).set(text.slice(start + 2, nameEnd), text.slice(nameEnd + 1, lineEnd));
+  }
+  return index;
 }
 
 /** protoc's default JSON name: drop each underscore and upper-case the character after it. */
