@@ -331,6 +331,32 @@ describe('redaction helpers', () => {
     });
   });
 
+  it('copies only the way to a credential: the input stays as it was and credential-free parts are shared', () => {
+    const routes = [{ name: 'r', match: { prefix: '/' } }];
+    const dump = {
+      routes,
+      clusters: [{ name: 'c', transportSocket: { tlsCertificates: [{ certificateChain: { inlineString: 'CERT' }, privateKey: { inlineBytes: 'a2V5' } }] } }],
+      secrets: [{ name: 's', tlsCertificate: { privateKey: { filename: '/k.pem' } } }],
+      sds: { secret: { name: 'ref', sdsConfig: { ads: {} } } },
+    };
+    const before = structuredClone(dump);
+    const result = redactCredentials(dump) as typeof dump;
+    assert.deepEqual(dump, before);
+    assert.equal(result.routes, routes);
+    assert.equal(result.secrets[0].tlsCertificate.privateKey.filename, '/k.pem');
+    assert.equal(result.sds, dump.sds);
+    assert.deepEqual(result.clusters[0].transportSocket.tlsCertificates[0], { certificateChain: { inlineString: 'CERT' }, privateKey: { inlineString: '<redacted: 3 bytes>' } });
+    assert.notEqual(result.clusters, dump.clusters);
+  });
+
+  it('redacts an inline generic secret, and in a credential keeps only what names it', () => {
+    const value = { genericSecret: { secret: { inlineBytes: 'c2VjcmV0' } }, hmacSecret: { name: 'hmac', sdsConfig: { path: '/sds.yaml' }, value: { inlineString: 'text' } } };
+    assert.deepEqual(redactCredentials(value), {
+      genericSecret: { secret: { inlineString: '<redacted: 6 bytes>' } },
+      hmacSecret: { name: 'hmac', sdsConfig: { path: '/sds.yaml' }, value: { inlineString: '<redacted: 4 bytes>' } },
+    });
+  });
+
   it('redacts both data (base64) and stringData (text) of Secrets only', () => {
     const objects = redactSecretObjects([
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { k: b64('abcd') }, stringData: { t: 'xyz' } },

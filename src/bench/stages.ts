@@ -1,9 +1,10 @@
 /**
  * In-process timing of one compile, stage by stage, plus what the CLI does after compile():
  * the strict output check of every bootstrap, writing the bootstrap YAML (`translate`), and
- * the config dump YAML of `translate --to xds`.
+ * the config dump YAML of `translate --to xds`, credentials redacted as the CLI does.
  */
 import { configDump } from '../bootstrap/configdump.js';
+import { redactCredentials } from '../bootstrap/secrets.js';
 import { serialize } from '../bootstrap/write.js';
 import { compile } from '../pipeline.js';
 import { checkMessage } from '../verify/proto.js';
@@ -45,7 +46,7 @@ export function measureStages(inputs: readonly string[]): StageRun {
   times.output = performance.now() - start;
 
   start = performance.now();
-  yamlBytes(result.proxies.map((proxy) => ({ name: proxy.name, xds: configDump(proxy.resources, 'all') })));
+  yamlBytes(result.proxies.map((proxy) => redactCredentials({ name: proxy.name, xds: configDump(proxy.resources, 'all') })));
   times.xdsOutput = performance.now() - start;
 
   return {

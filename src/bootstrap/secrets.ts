@@ -134,24 +134,47 @@ export function redactSecretObjects(objects: readonly KubeObject[]): KubeObject[
 const credentialFields = new Set(['privateKey', 'clientSecret', 'hmacSecret', 'users', 'password']);
 
 /**
- * A copy of an IR or xDS value with credentials redacted: private keys, OAuth2 client and HMAC
- * secrets (SDS generic secrets), basic-auth users. Certificates and CA bundles are public and stay.
+ * An IR or xDS value with credentials redacted: private keys, OAuth2 client and HMAC secrets (SDS
+ * generic secrets), basic-auth users. Certificates and CA bundles are public and stay. Only the
+ * objects on the way to a credential are copied; the rest is shared with the input, so redacting
+ * a large config dump walks it once and allocates next to nothing.
  */
-export function redactCredentials(value: unknown, inCredential = false): unknown {
+export function redactCredentials(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index];
+      const result = redactCredentials(item);
+      if (result !== item) (copy ??= value.slice())[index] = result;
+    }
+    return copy ?? value;
+  }
+  let copy: Json | undefined;
+  for (const key in value) {
+    const item: unknown = (value as Json)[key];
+    const credential = credentialFields.has(key) || (key === 'secret' && (item as Json | null)?.inlineBytes !== undefined);
+    const result = credential ? redactedCredential(item) : redactCredentials(item);
+    if (result !== item) (copy ??= { ...value })[key] = result;
+  }
+  return copy ?? value;
+}
+
+/** A credential, redacted whole except what only refers to a secret. */
+function redactedCredential(value: unknown): unknown {
   // The IR may hold bytes as a list of numbers.
-  if (inCredential && Array.isArray(value) && value.every((item) => typeof item === 'number')) return `<redacted: ${value.length} bytes>`;
-  if (Array.isArray(value)) return value.map((item) => redactCredentials(item, inCredential));
-  if (typeof value === 'string') return inCredential ? redacted(value) : value;
+  if (Array.isArray(value)) return value.every((item) => typeof item === 'number') ? `<redacted: ${value.length} bytes>` : value.map(redactedCredential);
+  if (typeof value === 'string') return redacted(value);
   if (value === null || typeof value !== 'object') return value;
   // A DataSource keeps its shape as Envoy's own config dump does: the inline bytes become an
   // inline string that says what was there, so the dump still passes the proto check.
-  if (inCredential && typeof (value as Json).inlineBytes === 'string') return { inlineString: redacted((value as Json).inlineBytes) };
-  if (inCredential && typeof (value as Json).inlineString === 'string') return { inlineString: redactedText((value as Json).inlineString) };
+  if (typeof (value as Json).inlineBytes === 'string') return { inlineString: redacted((value as Json).inlineBytes) };
+  if (typeof (value as Json).inlineString === 'string') return { inlineString: redactedText((value as Json).inlineString) };
   const result: Json = {};
-  for (const [key, item] of Object.entries(value)) {
-    const credential = inCredential || credentialFields.has(key) || (key === 'secret' && (value as Json).secret?.inlineBytes !== undefined);
+  for (const key in value) {
+    const item: unknown = (value as Json)[key];
     // A reference to a secret (file name, SDS name and config source) is not the secret itself.
-    result[key] = redactCredentials(item, credential && !(key === 'filename' || key === 'name' || key === 'sdsConfig'));
+    result[key] = key === 'filename' || key === 'name' || key === 'sdsConfig' ? redactCredentials(item) : redactedCredential(item);
   }
   return result;
 }
