@@ -163,8 +163,8 @@ export function loadInputs(inputs: readonly string[] | readonly InputText[], opt
 
 /**
  * What compile() knows once the gatewayapi stage is done: the IR of every proxy, and the
- * diagnostics so far. The proxies are built from it one by one (buildProxy), in this process
- * or in worker threads, and compileResult() puts it all together.
+ * diagnostics so far. The proxies are built from it one by one (buildProxy), and
+ * compileResult() puts it all together.
  */
 export interface TranslatedInputs {
   texts: InputText[];
@@ -269,14 +269,37 @@ export function proxyDiagnostics(name: string, errors: readonly string[], emptyL
   ];
 }
 
-/** The result of a compile whose proxies were built (or streamed out) by the caller. */
+/**
+ * What building and writing the proxies one at a time needs of a translation: the IR, the
+ * diagnostics so far and where to show them. The parsed objects are left behind: at R = 10 000
+ * they are a third of the live heap, which each full garbage collection while the proxies are
+ * built would walk again.
+ */
+export interface ProxyInputs {
+  xdsIR: Record<string, Xds>;
+  infraIR: Record<string, Infra>;
+  diagnostics: Diagnostic[];
+  gateways: ReadonlyMap<string, KubeObject>;
+  displaySources: SourceTexts;
+}
+
+export function proxyInputs({ xdsIR, infraIR, diagnostics, gateways, loaded }: TranslatedInputs): ProxyInputs {
+  return { xdsIR, infraIR, diagnostics, gateways, displaySources: loaded.parsed.displayTexts };
+}
+
+/** The diagnostics of a compile in report order, each once: the translation's, then each proxy's. */
+export function compileDiagnostics(translationDiagnostics: readonly Diagnostic[], proxyDiagnosticLists: readonly Diagnostic[][]): Diagnostic[] {
+  return sortDiagnostics(dedupe([...translationDiagnostics, ...proxyDiagnosticLists.flat()]));
+}
+
+/** The result of a compile whose proxies were built by the caller. */
 export function compileResult(translated: TranslatedInputs, proxies: Proxy[], proxyDiagnosticLists: readonly Diagnostic[][] = []): CompileResult {
   return {
     objects: translated.objects,
     xdsIR: translated.xdsIR,
     infraIR: translated.infraIR,
     proxies,
-    diagnostics: sortDiagnostics(dedupe([...translated.diagnostics, ...proxyDiagnosticLists.flat()])),
+    diagnostics: compileDiagnostics(translated.diagnostics, proxyDiagnosticLists),
     sources: new Map(translated.texts.map((t) => [t.file, t.text])),
     displaySources: translated.loaded.parsed.displayTexts,
   };

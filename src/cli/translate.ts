@@ -6,7 +6,7 @@ import { redactCredentials, redactSecretObjects, secretFiles, writeSecretFiles, 
 import { FileSink, serialize, serializeAll, writeFileWith, writeYaml, type ByteSink, type OutputFormat } from '../bootstrap/write.js';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { discoverOIDCIssuers } from '../gatewayapi/oidcdiscovery.js';
-import { buildProxy, compile, compileResult, loadInputs, proxyDiagnostics, translateInputs, type CompileResult, type Proxy, type TranslatedInputs } from '../pipeline.js';
+import { buildProxy, compile, compileDiagnostics, loadInputs, proxyDiagnostics, proxyInputs, translateInputs, type CompileOptions, type CompileResult, type Proxy, type ProxyInputs } from '../pipeline.js';
 import { reportDiagnostics, useColor } from './report.js';
 import { choice, collect, UsageError } from './usage.js';
 import { codes } from '../diagnostics/codes.js';
@@ -200,37 +200,45 @@ class ArtifactWriter {
 
 /**
  * The artifacts of every proxy, streamed: each proxy is built, written and dropped in turn, so
- * that one proxy's resources are in memory at a time, not all of them. Returns the diagnostics
- * of building them.
+ * that one proxy's resources are in memory at a time, not all of them. Each proxy's IR is let go
+ * once its proxy is written, for the same reason. Returns the diagnostics of building them.
  */
-function writeProxies(translated: TranslatedInputs, flags: TranslateFlags): Diagnostic[][] {
-  const names = Object.keys(translated.xdsIR).sort();
+function writeProxies(inputs: ProxyInputs, flags: TranslateFlags): Diagnostic[][] {
+  const irs = inputs.xdsIR;
+  const names = Object.keys(irs).sort();
   const writer = new ArtifactWriter(flags, names.length);
   const secretsDir = flags.to === 'bootstrap' ? flags.secretsDir : undefined;
   if (secretsDir) writeSecrets(secretsDir, []);
   return names.map((name) => {
-    const xds = translated.xdsIR[name];
+    const xds = irs[name];
     const built = buildProxy(name, xds, { adminPort: flags.adminPort, secretsDir: flags.secretsDir });
     if (secretsDir) writeSecrets(secretsDir, secretFiles(built.resources, secretsDir));
-    writer.write(name, artifactOf({ name, xds, infra: translated.infraIR[name], resources: built.resources, bootstrap: built.bootstrap }, flags));
-    return proxyDiagnostics(name, built.resources.errors, built.emptyListeners, translated.gateways);
+    writer.write(name, artifactOf({ name, xds, infra: inputs.infraIR[name], resources: built.resources, bootstrap: built.bootstrap }, flags));
+    delete irs[name];
+    return proxyDiagnostics(name, built.resources.errors, built.emptyListeners, inputs.gateways);
   });
 }
 
 export async function runTranslate(flags: TranslateFlags): Promise<void> {
   if (flags.file.length === 0) throw new UsageError('nothing to translate: give files or directories with -f');
-  // The inputs are parsed once: discovery looks for OIDC issuers in them, then compile() goes on.
-  const loaded = loadInputs(flags.file, { defaultNamespace: flags.namespace });
-  const oidcDiscovery = await discoverOIDCIssuers(loaded.parsed.objects, { offline: flags.offline });
-  const options = { inputs: flags.file, loaded, defaultNamespace: flags.namespace, bindDeclaredPorts: flags.bindDeclaredPorts, oidcDiscovery, bootstrap: { adminPort: flags.adminPort, secretsDir: flags.secretsDir } };
-  if (flags.to !== 'gateway-api' && flags.gateway === undefined) {
-    const translated = translateInputs(options);
-    const result = compileResult(translated, [], writeProxies(translated, flags));
-    reportDiagnostics(result.diagnostics, result.displaySources, useColor(flags.color));
-    process.exitCode = hasErrors(result.diagnostics) ? 1 : 0;
+  const options = await compileOptions(flags);
+  if (flags.to === 'gateway-api' || flags.gateway !== undefined) {
+    writeCompiled(compile(options), flags);
     return;
   }
-  writeCompiled(compile(options), flags);
+  const inputs = proxyInputs(translateInputs(options));
+  // The proxies need only the IR: the parsed inputs go, which a reference left here would keep.
+  options.loaded = undefined;
+  const diagnostics = compileDiagnostics(inputs.diagnostics, writeProxies(inputs, flags));
+  reportDiagnostics(diagnostics, inputs.displaySources, useColor(flags.color));
+  process.exitCode = hasErrors(diagnostics) ? 1 : 0;
+}
+
+/** The inputs parsed once: OIDC discovery looks for issuers in them, then the compile goes on. */
+async function compileOptions(flags: TranslateFlags): Promise<CompileOptions> {
+  const loaded = loadInputs(flags.file, { defaultNamespace: flags.namespace });
+  const oidcDiscovery = await discoverOIDCIssuers(loaded.parsed.objects, { offline: flags.offline });
+  return { inputs: flags.file, loaded, defaultNamespace: flags.namespace, bindDeclaredPorts: flags.bindDeclaredPorts, oidcDiscovery, bootstrap: { adminPort: flags.adminPort, secretsDir: flags.secretsDir } };
 }
 
 /** The Gateway API resources with their statuses, and one Gateway's proxy: compiled whole, then written. */
