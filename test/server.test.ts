@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { findEnvoy } from '../src/verify/envoy.js';
-import { freePort, request, startHttpBackend, waitFor, type Backend, type EchoBody, type Response } from './support/index.js';
+import { freePort, freePortRange, request, startHttpBackend, waitFor, type Backend, type EchoBody, type Response } from './support/index.js';
 import { egcBundle, isAlive, startServerProcess, type ServerProcess } from './support/server-process.js';
 
 const envoy = findEnvoy();
@@ -282,7 +282,9 @@ test('egc server: quick start in host mode, live reloads, broken files, deletion
 test('egc server: two Gateways run as two Envoys with consecutive admin ports', { skip, timeout: 60_000 }, async (t) => {
   const a = await startHttpBackend({ name: 'a' });
   const b = await startHttpBackend({ name: 'b' });
-  const [portA, portB, adminPortBase] = [await freePort(), await freePort(), await freePort()];
+  // Four distinct ports free together: two listeners, then the two admin ports counted up from the base.
+  const portA = await freePortRange(4);
+  const [portB, adminPortBase] = [portA + 1, portA + 2];
   const dir = mkdtempSync(join(tmpdir(), 'egc-server-test-'));
   writeFileSync(join(dir, 'gateways.yaml'), gatewayYaml([{ name: 'eg', port: portA }, { name: 'eg2', port: portB }], [a, b]));
   writeFileSync(join(dir, 'routes.yaml'), `${routeYaml('to-a', [{ path: '/', backend: 'a' }], 'eg')}---\n${routeYaml('to-b', [{ path: '/', backend: 'b' }], 'eg2')}`);

@@ -1,7 +1,7 @@
 // Small network helpers for end-to-end tests: free ports and raw HTTP requests.
 import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (bind :0, read it, close). */
 export function freePort(): Promise<number> {
@@ -19,6 +19,37 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(address.port));
     });
   });
+}
+
+/** Binds `port` on 127.0.0.1; the bound server, or undefined when the port is taken. */
+function tryBind(port: number): Promise<Server | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+/**
+ * The first of `count` consecutive TCP ports on 127.0.0.1 that were all free a moment ago, for
+ * what takes a base port and counts up from it (`egc server --admin-port-base`). Another test
+ * may hold the port after a free one, which freePort() alone would not notice.
+ */
+export async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const base = await freePort();
+    if (base + count - 1 > 65535) continue;
+    const bound: Server[] = [];
+    for (let port = base; port < base + count; port++) {
+      const server = await tryBind(port);
+      if (!server) break;
+      bound.push(server);
+    }
+    await Promise.all(bound.map((server) => new Promise((resolve) => server.close(resolve))));
+    if (bound.length === count) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
 }
 
 export interface RequestOptions {
