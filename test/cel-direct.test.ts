@@ -47,9 +47,39 @@ describe('direct CEL evaluation', () => {
     assert.equal(rule([{}]), undecided);
   });
 
-  it('gives up on numbers read from the object', () => {
-    const rule = direct('gateway.networking.k8s.io/HTTPRoute', 'self.numerator <= self.denominator');
-    assert.equal(rule({ numerator: 1, denominator: 2 }), undecided);
+  it('compares two numbers read from the object with == and != only, and gives up on any other use', () => {
+    const ordered = direct('gateway.networking.k8s.io/HTTPRoute', 'self.numerator <= self.denominator');
+    assert.equal(ordered({ numerator: 1, denominator: 2 }), undecided);
+    const unique = direct(
+      'gateway.networking.k8s.io/Gateway',
+      'self.all(l1, self.exists_one(l2, l1.port == l2.port && l1.protocol == l2.protocol && (has(l1.hostname) && has(l2.hostname) ? l1.hostname == l2.hostname : !has(l1.hostname) && !has(l2.hostname))))',
+    );
+    const listener = (port: number, hostname?: string) => ({ protocol: 'HTTP', port, ...(hostname ? { hostname } : {}) });
+    assert.equal(unique([listener(80), listener(8080)]), true);
+    assert.equal(unique([listener(80), listener(80)]), false);
+    assert.equal(unique([listener(80, 'a.example.com'), listener(80, 'b.example.com')]), true);
+    // IEEE equality, as the interpreter's doubles: -0 equals 0, NaN equals nothing.
+    assert.equal(unique([listener(0), listener(-0)]), false);
+    assert.equal(unique([listener(Number.NaN)]), false);
+  });
+
+  it('agrees with the interpreter on number equality, whatever the numbers', () => {
+    const ports = [0, -0, 1, 80, 80.5, 65535, 2 ** 53, 2 ** 53 + 2, 1e300, Number.NaN, Number.POSITIVE_INFINITY];
+    const gateway = (listeners: object[]) => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g', namespace: 'ns' }, spec: { gatewayClassName: 'eg', listeners } });
+    let checked = 0;
+    for (const a of ports) {
+      for (const b of ports) {
+        const object = gateway([
+          { name: 'a', protocol: 'HTTP', port: a },
+          { name: 'b', protocol: 'HTTP', port: b },
+        ]);
+        const strip = (failures: ReturnType<typeof failingCelRules>) => failures.map(({ path, message }) => ({ path, message }));
+        const kind = 'gateway.networking.k8s.io/Gateway';
+        assert.deepEqual(strip(failingCelRules(object, kind)), strip(failingCelRules(object, kind, { interpretOnly: true })), `ports ${a} and ${b}`);
+        checked++;
+      }
+    }
+    assert.equal(checked, ports.length ** 2);
   });
 
   it('finds exactly the interpreter’s failures on every example, test input, generated repository and reference input', () => {

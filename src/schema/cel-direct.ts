@@ -6,10 +6,12 @@
  *
  * It answers only where the answer cannot differ from the interpreter's: on anything else it
  * gives up (`undecided`) and the interpreter evaluates the rule. It gives up on any absent
- * field read without `has()`, any null, any number from the object (CEL int or double), any
- * non-ASCII string whose size is asked, any operand of an unexpected type, and so on any
- * evaluation error, whose message only the interpreter words. A rule using a function or node
- * kind not listed above is never evaluated here.
+ * field read without `has()`, any null, any non-ASCII string whose size is asked, any operand
+ * of an unexpected type, and so on any evaluation error, whose message only the interpreter
+ * words. A number from the object is a CEL double to the interpreter (cel.ts hands it JSON
+ * numbers as they are); here two of them are compared with `==` and `!=`, which is IEEE
+ * equality in both, and any other use of one gives up. A rule using a function or node kind
+ * not listed above is never evaluated here.
  */
 import type { EncodedExpr } from './cel-ast.js';
 
@@ -21,7 +23,7 @@ type Compiled = (scope: Scope) => unknown;
 /** A rule evaluated directly: its boolean result, or `undecided`. */
 export type DirectRule = (self: unknown) => boolean | typeof undecided;
 
-// Giving up is frequent (every rule that reads a number): one shared instance, no stack trace per throw.
+// Giving up can be frequent (a rule reading an absent field): one shared instance, no stack trace per throw.
 class GiveUp extends Error {}
 const giveUp = new GiveUp();
 
@@ -96,7 +98,7 @@ function compile(node: EncodedExpr, names: readonly string[], regex: RegexAdapte
         }
         return (scope) => {
           const value = read(scope[slot], field);
-          if (value === undefined || value === null || typeof value === 'number') throw giveUp;
+          if (value === undefined || value === null) throw giveUp;
           return value;
         };
       }
@@ -111,7 +113,7 @@ function compile(node: EncodedExpr, names: readonly string[], regex: RegexAdapte
       }
       return (scope) => {
         const value = read(operand(scope), field);
-        if (value === undefined || value === null || typeof value === 'number') throw giveUp;
+        if (value === undefined || value === null) throw giveUp;
         return value;
       };
     }
@@ -222,10 +224,14 @@ function stringMethod(name: string, regex: RegexAdapter): ((text: string, argume
   }
 }
 
-/** Operands of `==` and `!=` this module compares: two strings, two booleans or two ints. */
+/**
+ * Operands of `==` and `!=` this module compares: two strings, two booleans, two ints, or two
+ * doubles (numbers from the object; `===` is IEEE equality, as the interpreter's: NaN is
+ * unequal to itself, -0 equal to 0). An int and a double are left to the interpreter.
+ */
 function sameKind(left: unknown, right: unknown): boolean {
   const kind = typeof left;
-  return kind === typeof right && (kind === 'string' || kind === 'boolean' || kind === 'bigint');
+  return kind === typeof right && (kind === 'string' || kind === 'boolean' || kind === 'bigint' || kind === 'number');
 }
 
 function intOperand(value: unknown): bigint {
