@@ -2,7 +2,7 @@
 // the TypeScript (type-checked) into build/, and the CLI: the bundle dist/egc.cjs, its launcher
 // dist/egc.js and the launcher's code cache dist/egc.cjs.cache.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -36,12 +36,14 @@ await build({
   outfile: join(root, 'dist/egc.js'),
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   logLevel: 'warning',
   banner: { js: '#!/usr/bin/env node' },
 });
 chmodSync(join(root, 'dist/egc.js'), 0o755);
+// dist/egc.js is CommonJS though the package is "type": "module".
+writeFileSync(join(root, 'dist/package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
 // The code cache, written by a sample translation (see src/cli/launcher.ts).
 rmSync(join(root, 'dist/egc.cjs.cache'), { force: true });
 execFileSync(process.execPath, [join(root, 'dist/egc.js'), 'translate', '-f', join(root, 'examples/quickstart.yaml')], {

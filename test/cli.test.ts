@@ -101,6 +101,52 @@ describe('exit codes', () => {
   });
 });
 
+describe('the CEL library, loaded only when needed', () => {
+  // Clean input never loads it (direct evaluation decides its rules); these runs do, in the bundle.
+  it('reports a CRD rule that fails, in the words of the interpreter', () => {
+    const route = scratchFile(
+      'cel-rule.yaml',
+      `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: r, namespace: default }
+spec:
+  parentRefs: [{ name: eg }]
+  rules:
+    - matches: [{ path: { type: PathPrefix, value: nope } }]
+`,
+    );
+    const run = runCli(['validate', '-f', route]);
+    assert.equal(run.status, 1);
+    assert.match(run.stdout, /cel-rule\.yaml:7:25: error EGC2008: `spec\.rules\[0\]\.matches\[0\]\.path`: value must be an absolute path and start with '\/'/);
+  });
+
+  it('rejects an access-log filter that is not CEL', () => {
+    // The quick start, its GatewayClass pointing at an EnvoyProxy whose access log filters with CEL.
+    const quickstartText = readFileSync(join(projectRoot, quickstart), 'utf8').replace(
+      'controllerName: gateway.envoyproxy.io/gatewayclass-controller',
+      'controllerName: gateway.envoyproxy.io/gatewayclass-controller\n  parametersRef: { group: gateway.envoyproxy.io, kind: EnvoyProxy, name: proxy, namespace: default }',
+    );
+    assert.match(quickstartText, /parametersRef/);
+    const proxy = scratchFile(
+      'cel-filter.yaml',
+      `${quickstartText}
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyProxy
+metadata: { name: proxy, namespace: default }
+spec:
+  telemetry:
+    accessLog:
+      settings:
+        - matches: [')++++']
+          sinks: [{ type: File, file: { path: /dev/stdout } }]
+`,
+    );
+    const run = runCli(['translate', '-f', proxy]);
+    assert.match(run.stderr, /invalid CEL expression: \)\+\+\+\+/);
+  });
+});
+
 describe('colour', () => {
   const bad = ['translate', '-f', 'fixtures/bad-wrong-type.yaml'];
 

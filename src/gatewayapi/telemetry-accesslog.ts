@@ -4,10 +4,10 @@
  * collectors. Sink destinations are named after the setting and sink indexes
  * (`accesslog_als_0_1`), which the xds stage uses as cluster names.
  */
-import { parse as parseCel } from '@bufbuild/cel';
 import { codes } from '../diagnostics/codes.js';
 import type { AccessLog } from '../ir/types.js';
 import type { KubeObject } from '../load/resource.js';
+import { celLibrary } from '../schema/cel-library.js';
 import type { TranslationContext } from './context.js';
 import { defaultCollectorPort, hostPortSettings, TelemetryError, telemetryDestinationSettings } from './telemetry-backends.js';
 
@@ -98,7 +98,7 @@ function validCelMatches(expressions: readonly string[], path: readonly (string 
 
 function isValidCel(expression: string): boolean {
   try {
-    parseCel(expression);
+    celLibrary().parse(expression);
     return true;
   } catch {
     return false;

@@ -6,14 +6,14 @@
  * first use, so a run pays only for the rules of the nodes its input has; most rules are first
  * evaluated directly (cel-direct.ts), and the interpreter runs only where that is not sure.
  */
-import { celEnv, isCelError, plan, type CelEnv, type CelResult } from '@bufbuild/cel';
-import { strings } from '@bufbuild/cel/ext';
+import type { CelEnv, CelResult } from '@bufbuild/cel';
 import { RE2JS } from 're2js';
 import { diagnosticAt } from '../diagnostics/at.js';
 import { codes } from '../diagnostics/codes.js';
 import { formatPath, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { KubeObject } from '../load/resource.js';
 import { decodeExpr, type EncodedExpr } from './cel-ast.js';
+import { celExtensions, celLibrary } from './cel-library.js';
 import { compileDirect, type DirectRule } from './cel-direct.js';
 import { sameInJavaScript } from './cel-regex.js';
 import { celKindTables, type CelKind, type CelRuleSpec } from './generated/cel-rules.js';
@@ -307,7 +307,7 @@ function evaluate(planned: PlannedRule, self: unknown, interpretOnly: boolean): 
     if (typeof custom === 'string' && custom.trim() !== '') message = custom;
   }
   // An evaluation error (a missing field the rule reads, say) also rejects the object.
-  if (isCelError(result)) return `${message} (the rule could not be evaluated: ${result.message})`;
+  if (celLibrary().isCelError(result)) return `${message} (the rule could not be evaluated: ${result.message})`;
   return message;
 }
 
@@ -335,7 +335,8 @@ let environment: CelEnv | undefined;
 function program(ast: EncodedExpr): Program {
   let compiled = programs.get(ast);
   if (!compiled) {
-    environment ??= celEnv({ funcs: strings, re2: re2js });
+    const { celEnv, plan } = celLibrary();
+    environment ??= celEnv({ funcs: celExtensions().strings, re2: re2js });
     compiled = plan(environment, decodeExpr(ast)) as Program;
     programs.set(ast, compiled);
   }
