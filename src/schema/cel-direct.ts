@@ -186,6 +186,8 @@ function constant(kind: string, value: unknown): Compiled {
 /** The BigInts of small sizes, made once: BigInt(n) allocates on every call. */
 const smallInts = Array.from({ length: 256 }, (_, n) => BigInt(n));
 
+const smallIntLimit = BigInt(smallInts.length);
+
 function intOf(count: number): bigint {
   return count < smallInts.length ? smallInts[count] : BigInt(count);
 }
@@ -308,6 +310,9 @@ function call(name: string, args: Compiled[], target: Compiled | undefined, rege
         const left = a(scope);
         const right = b(scope);
         if (typeof left === 'bigint' && typeof right === 'bigint') {
+          // Counting (exists_one, the size of a filter) adds small ints: taken from smallInts
+          // rather than allocated by +.
+          if (left >= 0n && right >= 0n && left < smallIntLimit && right < smallIntLimit) return intOf(Number(left) + Number(right));
           const sum = left + right;
           if (sum < minInt64 || sum > maxInt64) throw giveUp;
           return sum;
@@ -359,6 +364,10 @@ function comprehension(node: EncodedExpr, names: readonly string[], regex: Regex
   const condition = compile(conditionNode as EncodedExpr, inner, regex);
   const step = compile(stepNode as EncodedExpr, inner, regex);
   const result = compile(resultNode as EncodedExpr, [...names, accuVar as string], regex);
+  // The comprehension's own slots, reused: a rule never re-enters itself, so no two evaluations
+  // of this comprehension overlap (a nested one has slots of its own). A copy per evaluation was
+  // most of the schema stage's garbage.
+  const local: Scope = new Array(iterSlot + 1).fill(undefined);
   return (scope) => {
     const iterable = range(scope);
     let items: readonly unknown[];
@@ -368,14 +377,19 @@ function comprehension(node: EncodedExpr, names: readonly string[], regex: Regex
       // The interpreter sees these keys escaped (`__namespace__`): leave such maps to it.
       if (items.some((key) => reservedEscape.test(`__${key}__`))) throw giveUp;
     } else throw giveUp;
-    const local = scope.slice(0, accuSlot);
-    local[accuSlot] = init(scope);
-    for (const item of items) {
-      local[iterSlot] = item;
-      if (!boolOf(condition(local))) break;
-      local[accuSlot] = step(local);
+    for (let slot = 0; slot < accuSlot; slot++) local[slot] = scope[slot];
+    try {
+      local[accuSlot] = init(scope);
+      for (const item of items) {
+        local[iterSlot] = item;
+        if (!boolOf(condition(local))) break;
+        local[accuSlot] = step(local);
+      }
+      // `result` cannot name the iteration variable, and a comprehension in it copies only the slots below it.
+      return result(local);
+    } finally {
+      // Hold on to no value of the object after the evaluation.
+      local.fill(undefined);
     }
-    // `result` cannot name the iteration variable, and a comprehension in it copies only the slots below it.
-    return result(local);
   };
 }
