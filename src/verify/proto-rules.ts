@@ -101,8 +101,8 @@ export function compileValueRules(rules: FieldRules | undefined): ValueRules | u
 /** Violations of compiled single-value rules; `enumValues` maps names to numbers for an enum field. */
 export function checkValue(rules: ValueRules, value: unknown, enumValues?: Record<string, number>): readonly string[] {
   let out = noViolations;
-  for (const check of rules) {
-    const found = check(value, enumValues);
+  for (let index = 0; index < rules.length; index++) {
+    const found = rules[index](value, enumValues);
     if (found.length > 0) out = out.concat(found);
   }
   return out;

@@ -1,6 +1,6 @@
 import type { HTTPRoute, RouteDestination, TrafficFeatures, Xds } from '../../ir/types.js';
 import { any, type Json } from '../resources.js';
-import { addDestinationCluster, allRoutes, noPolicies, perPolicyFilters, perPolicyRouteConfig, type FilterResources, type HttpFilterFeature } from './common.js';
+import { addDestinationCluster, noPolicies, perPolicyFilters, perPolicyRouteConfig, routeItems, type FilterResources, type HttpFilterFeature } from './common.js';
 
 export const extAuthFilterType = 'envoy.filters.http.ext_authz';
 
@@ -51,11 +51,9 @@ export const extAuthFeature: HttpFilterFeature = {
   listenerFilters: (listener) => perPolicyFilters(listener, extAuthFilterType, extAuthsOf, buildExtAuthz),
   routeConfig: (route) => perPolicyRouteConfig(route, extAuthFilterType, extAuthsOf),
   resources(xds: Xds, _options, out: FilterResources) {
-    for (const route of allRoutes(xds)) {
-      for (const extAuth of extAuthsOf(route)) {
-        if (extAuth.grpc) addDestinationCluster(out, extAuth.grpc.destination, xds, { grpc: true, traffic: extAuth.traffic });
-        else if (extAuth.http) addDestinationCluster(out, extAuth.http.destination, xds, { traffic: extAuth.traffic });
-      }
+    for (const extAuth of routeItems(xds, extAuthsOf)) {
+      if (extAuth.grpc) addDestinationCluster(out, extAuth.grpc.destination, xds, { grpc: true, traffic: extAuth.traffic });
+      else if (extAuth.http) addDestinationCluster(out, extAuth.http.destination, xds, { traffic: extAuth.traffic });
     }
   },
 };

@@ -1,7 +1,7 @@
 import type { HTTPRoute, RouteDestination, TrafficFeatures, Xds } from '../../ir/types.js';
 import { any, type Json } from '../resources.js';
 import { protoDuration } from '../duration.js';
-import { addDestinationCluster, allRoutes, noPolicies, perPolicyFilters, perPolicyRouteConfig, type FilterResources, type HttpFilterFeature } from './common.js';
+import { addDestinationCluster, noPolicies, perPolicyFilters, perPolicyRouteConfig, routeItems, type FilterResources, type HttpFilterFeature } from './common.js';
 
 export const extProcFilterType = 'envoy.filters.http.ext_proc';
 
@@ -53,8 +53,6 @@ export const extProcFeature: HttpFilterFeature = {
   listenerFilters: (listener) => perPolicyFilters(listener, extProcFilterType, extProcsOf, buildExtProc),
   routeConfig: (route) => perPolicyRouteConfig(route, extProcFilterType, extProcsOf),
   resources(xds: Xds, _options, out: FilterResources) {
-    for (const route of allRoutes(xds)) {
-      for (const extProc of extProcsOf(route)) addDestinationCluster(out, extProc.destination, xds, { grpc: true, traffic: extProc.traffic });
-    }
+    for (const extProc of routeItems(xds, extProcsOf)) addDestinationCluster(out, extProc.destination, xds, { grpc: true, traffic: extProc.traffic });
   },
 };

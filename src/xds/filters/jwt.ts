@@ -1,6 +1,6 @@
 import type { HTTPListener, HTTPRoute, Xds } from '../../ir/types.js';
 import { any, type Json } from '../resources.js';
-import { addUrlCluster, routesOf, urlClusterName, type FilterResources, type HttpFilterFeature } from './common.js';
+import { addUrlCluster, noPolicies, routeItems, routesOf, urlClusterName, type FilterResources, type HttpFilterFeature } from './common.js';
 
 export const jwtFilterName = 'envoy.filters.http.jwt_authn';
 
@@ -73,7 +73,10 @@ export const jwtFeature: HttpFilterFeature = {
   listenerFilters(listener: HTTPListener): Json[] {
     const providers: Json = {};
     const requirementMap: Json = {};
-    for (const route of routesOf(listener)) {
+    // Indexed: see routeItems.
+    const routes = routesOf(listener);
+    for (let index = 0; index < routes.length; index++) {
+      const route = routes[index];
       const jwt = jwtOf(route);
       if (!jwt) continue;
       for (const provider of jwt.providers!) providers[providerKey(route, provider)] = buildProvider(provider);
@@ -87,12 +90,8 @@ export const jwtFeature: HttpFilterFeature = {
     return { [jwtFilterName]: any('envoy.extensions.filters.http.jwt_authn.v3.PerRouteConfig', { requirementName: route.name }) };
   },
   resources(xds: Xds, _options, out: FilterResources) {
-    for (const listener of xds.http ?? []) {
-      for (const route of routesOf(listener)) {
-        for (const provider of jwtOf(route)?.providers ?? []) {
-          if (provider.remoteJWKS?.uri) addUrlCluster(out, provider.remoteJWKS.uri, xds);
-        }
-      }
+    for (const provider of routeItems(xds, (route) => jwtOf(route)?.providers ?? noPolicies)) {
+      if (provider.remoteJWKS?.uri) addUrlCluster(out, provider.remoteJWKS.uri, xds);
     }
   },
 };

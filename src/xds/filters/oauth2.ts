@@ -2,7 +2,7 @@ import { wholeSeconds } from '../duration.js';
 import type { HTTPRoute, RouteDestination, TrafficFeatures, Xds } from '../../ir/types.js';
 import { any, bytesToBase64, type Json } from '../resources.js';
 import {
-  adsConfigSource, addDestinationCluster, addUrlCluster, allRoutes, noPolicies, perPolicyFilters, perPolicyRouteConfig, urlClusterName,
+  adsConfigSource, addDestinationCluster, addUrlCluster, noPolicies, perPolicyFilters, perPolicyRouteConfig, routeItems, urlClusterName,
   type FilterResources, type HttpFilterFeature,
 } from './common.js';
 
@@ -116,14 +116,12 @@ export const oauth2Feature: HttpFilterFeature = {
   listenerFilters: (listener) => perPolicyFilters(listener, oauth2FilterType, oidcsOf, buildOAuth2),
   routeConfig: (route) => perPolicyRouteConfig(route, oauth2FilterType, oidcsOf),
   resources(xds: Xds, _options, out: FilterResources) {
-    for (const route of allRoutes(xds)) {
-      for (const oidc of oidcsOf(route)) {
-        if (oidc.provider.destination) addDestinationCluster(out, oidc.provider.destination, xds, { traffic: oidc.provider.traffic as TrafficFeatures });
-        else addUrlCluster(out, oidc.provider.tokenEndpoint, xds);
-        for (const [name, value] of [[clientSecretName(oidc), oidc.clientSecret], [hmacSecretName(oidc), oidc.hmacSecret]] as const) {
-          if (out.secrets.some((s) => s.name === name)) continue;
-          out.secrets.push({ genericSecret: { secret: { inlineBytes: bytesToBase64(value) } }, name });
-        }
+    for (const oidc of routeItems(xds, oidcsOf)) {
+      if (oidc.provider.destination) addDestinationCluster(out, oidc.provider.destination, xds, { traffic: oidc.provider.traffic as TrafficFeatures });
+      else addUrlCluster(out, oidc.provider.tokenEndpoint, xds);
+      for (const [name, value] of [[clientSecretName(oidc), oidc.clientSecret], [hmacSecretName(oidc), oidc.hmacSecret]] as const) {
+        if (out.secrets.some((s) => s.name === name)) continue;
+        out.secrets.push({ genericSecret: { secret: { inlineBytes: bytesToBase64(value) } }, name });
       }
     }
   },

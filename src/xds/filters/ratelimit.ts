@@ -1,7 +1,7 @@
 import type { HTTPListener, HTTPRoute, StringMatch, Xds } from '../../ir/types.js';
 import { buildCluster } from '../cluster.js';
 import { any, type Json } from '../resources.js';
-import { addCluster, allRoutes, routesOf, stringMatcher, type FilterOptions, type FilterResources, type HttpFilterFeature } from './common.js';
+import { addCluster, routesOf, stringMatcher, type FilterOptions, type FilterResources, type HttpFilterFeature } from './common.js';
 
 export const rateLimitFilterName = 'envoy.filters.http.ratelimit';
 /** The cluster of the global rate-limit service, shared by every listener. */
@@ -89,7 +89,7 @@ export const rateLimitFeature: HttpFilterFeature = {
     return global?.rules?.length ? { rateLimits: routeRateLimits(route, global) } : undefined;
   },
   resources(xds: Xds, options: FilterOptions, out: FilterResources) {
-    if (!options.rateLimitServiceUrl || !allRoutes(xds).some((r) => globalOf(r))) return;
+    if (!options.rateLimitServiceUrl || !(xds.http ?? []).some((listener) => routesOf(listener).some((route) => globalOf(route)))) return;
     const url = new URL(options.rateLimitServiceUrl);
     const settings = [{ endpoints: [{ host: url.hostname, port: Number(url.port) }], addressType: 'FQDN' as const, weight: 1 }];
     // The rate-limit service is reached over mTLS with the certificates mounted into the proxy.
