@@ -81,10 +81,31 @@ describe('fast YAML writer (src/bootstrap/write.ts)', () => {
     ['aŁb', 'a'.repeat(12) + 'é', `route/${'x'.repeat(10)}/Ł`, 'twelve chars: then more', 'long value #comment', 'long value ending:', 'long value ending ', '10000000000000000000000', 'https://example.com/a?b=c'],
     // Surrogates make the fast writer give up.
     [`${'y'.repeat(12)}😀`, `${'z'.repeat(12)}\uD800`],
+    // Strings starting with a digit: numbers to the core schema (quoted) or not (plain), short and long.
+    ['1', '1.5', '1.', '1.2.3', '10.0.0.1', '1e5', '1E+5', '1.5e-3', '0x1F', '0o17', '0xZZ', '0o8', '30s', '1-2', '12:30', '1_000', '1.e5', '9e', '123abc'],
+    ['1234567890.123', '10.100.200.300', '1234567890123e5', '1234567890123s', '0x1234567890abcdef', '12345678901234'],
   ];
   for (const [i, value] of tricky.entries()) {
     it(`matches the yaml package on tricky value ${i}`, () => {
       assert.equal(serialize(value, 'yaml'), stringify(value, { lineWidth: 0, aliasDuplicateObjects: false }));
     });
   }
+
+  it('matches the yaml package on strings that start with a digit and may or may not read as numbers', () => {
+    // A fixed pseudo-random sequence (a failure must reproduce) over the characters of numbers and a few others.
+    const alphabet = '0123456789..eE+-xXoOabfAF_s:/';
+    let seed = 20241126;
+    const next = (bound: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % bound;
+    };
+    const strings: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      let text = String(next(10));
+      const length = next(16);
+      for (let j = 0; j < length; j++) text += alphabet[next(alphabet.length)];
+      strings.push(text);
+    }
+    assert.equal(serialize(strings, 'yaml'), stringify(strings, { lineWidth: 0, aliasDuplicateObjects: false }));
+  });
 });

@@ -137,8 +137,29 @@ function copyPlain(value: string, buffer: Buffer, at: number): number {
   }
   if (buffer[last] === colon) return -1;
   const letter = first | 0x20; // lower case of an ASCII letter
-  const mayBeOther = (first >= 0x30 && first <= 0x39) || first === 0x2b || first === 0x7e || (length <= 5 && (letter === 0x6e || letter === 0x74 || letter === 0x66));
-  return mayBeOther && isOtherType(value) ? -1 : at + length;
+  const digitFirst = first >= 0x30 && first <= 0x39;
+  const mayBeOther = digitFirst || first === 0x2b || first === 0x7e || (length <= 5 && (letter === 0x6e || letter === 0x74 || letter === 0x66));
+  return mayBeOther && !(digitFirst && notANumber(buffer, at, last)) && isOtherType(value) ? -1 : at + length;
+}
+
+/** Characters of the core schema's number patterns: digits, hex letters, `o`, `x`, signs and `.`. */
+const numberChars = new Uint8Array(128);
+for (const char of '0123456789abcdefABCDEFoOxX+-.') numberChars[char.charCodeAt(0)] = 1;
+const dot = 0x2e;
+
+/**
+ * Whether the ASCII text from `at` to `last` surely reads as no number: the core schema's number
+ * patterns (decimal, `0o` octal, `0x` hex, floats with or without an exponent) have one dot at
+ * most, and only characters of numberChars. Most strings starting with a digit are addresses and
+ * durations (`10.0.0.1`, `30s`), which then need none of the patterns.
+ */
+function notANumber(buffer: Buffer, at: number, last: number): boolean {
+  let dots = 0;
+  for (let i = at; i <= last; i++) {
+    const code = buffer[i];
+    if (numberChars[code] === 0 || (code === dot && ++dots > 1)) return true;
+  }
+  return false;
 }
 
 /** A quoted string, as the yaml package quotes one-line strings. */
