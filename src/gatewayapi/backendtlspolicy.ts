@@ -173,17 +173,17 @@ function targetOf(ref: any, routeNamespace: string): BackendTarget {
 }
 
 /**
- * Pairs a destination's settings with the backendRefs they came from: route translation drops
+ * Pairs each backendRef with the index of the destination setting it became: route translation drops
  * the setting of a valid zero-weight ref and keeps `{weight: 0}` for an invalid one.
  */
-function pairSettings(refs: any[], settings: DestinationSetting[]): [any, DestinationSetting][] {
-  const pairs: [any, DestinationSetting][] = [];
+function pairSettings(refs: any[], settings: DestinationSetting[]): [any, number][] {
+  const pairs: [any, number][] = [];
   let next = 0;
   for (const ref of refs) {
     const setting = settings[next];
     if (!setting) break;
     if ((ref.weight ?? 1) === 0 && setting.weight !== 0) continue;
-    pairs.push([ref, setting]);
+    pairs.push([ref, next]);
     next++;
   }
   return pairs;
@@ -256,12 +256,13 @@ export function processBackendTLSPolicies(ctx: TranslationContext): void {
     if (!ancestor) continue;
     const routeNamespace = site.route.metadata.namespace ?? 'default';
     const settings = site.destination.settings!;
-    for (const [ref, setting] of pairSettings(site.refs, settings)) {
+    for (const [ref, index] of pairSettings(site.refs, settings)) {
+      const setting = settings[index];
       // Settings of unresolved refs carry only a weight: nothing to secure.
       if (setting.endpoints === undefined && setting.protocol === undefined) continue;
       // Route rules share the settings of a Service port: the destination gets its own copy.
       const tls = backendTLSFor(ctx, targetOf(ref, routeNamespace), ancestor);
-      if (tls) settings[settings.indexOf(setting)] = { ...setting, tls };
+      if (tls) settings[index] = { ...setting, tls };
     }
   }
   for (const policy of ctx.resources.all('BackendTLSPolicy')) {
