@@ -6,7 +6,8 @@
  *
  * In the CLI bundle, `require` is the bundler's: the library is in the bundle, and a required
  * module is initialised only when first required. Unbundled (build/, the tests), the ES module
- * has no `require`, and Node's loads the library's CommonJS build.
+ * has no `require`, and Node's loads the library's CommonJS build. Each entry point has its own
+ * function because the bundler bundles only a `require` of a literal name.
  */
 import { createRequire } from 'node:module';
 
