@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseAllDocuments, stringify } from 'yaml';
 import { generateInputs, seededRandom } from '../src/bench/generate.js';
-import { serialize } from '../src/bootstrap/write.js';
+import { serialize, yamlLayout } from '../src/bootstrap/write.js';
 import { compile, supportedKinds } from '../src/pipeline.js';
 import { checkMessage } from '../src/verify/proto.js';
 
@@ -62,7 +62,7 @@ describe('benchmark input generator', () => {
 
   it('gives bootstraps the fast YAML writer prints exactly as the yaml package does', () => {
     for (const proxy of result.proxies) {
-      assert.equal(serialize(proxy.bootstrap, 'yaml'), stringify(proxy.bootstrap, { lineWidth: 0, aliasDuplicateObjects: false }), proxy.name);
+      assert.equal(serialize(proxy.bootstrap, 'yaml'), stringify(proxy.bootstrap, yamlLayout), proxy.name);
     }
   });
 });
@@ -84,10 +84,18 @@ describe('fast YAML writer (src/bootstrap/write.ts)', () => {
     // Strings starting with a digit: numbers to the core schema (quoted) or not (plain), short and long.
     ['1', '1.5', '1.', '1.2.3', '10.0.0.1', '1e5', '1E+5', '1.5e-3', '0x1F', '0o17', '0xZZ', '0o8', '30s', '1-2', '12:30', '1_000', '1.e5', '9e', '123abc'],
     ['1234567890.123', '10.100.200.300', '1234567890123e5', '1234567890123s', '0x1234567890abcdef', '12345678901234'],
+    // Sequences at their key's indentation, with a block scalar (the yaml package's part) deep inside.
+    { seq: [{ list: ['x', { deep: [1, [2]], text: 'multi\nline\n' }], after: [] }], tail: [{ k: [{ v: 'w' }] }] },
   ];
+  it('writes a sequence under a key at the key\'s indentation, as egctl does', () => {
+    const value = { listeners: [{ name: 'a', filterChains: [{ filters: ['x', 'y'] }] }], defaultFilterChain: { filters: ['z'] } };
+    const expected = ['listeners:', '- name: a', '  filterChains:', '  - filters:', '    - x', '    - y', 'defaultFilterChain:', '  filters:', '  - z', ''].join('\n');
+    assert.equal(serialize(value, 'yaml'), expected);
+  });
+
   for (const [i, value] of tricky.entries()) {
     it(`matches the yaml package on tricky value ${i}`, () => {
-      assert.equal(serialize(value, 'yaml'), stringify(value, { lineWidth: 0, aliasDuplicateObjects: false }));
+      assert.equal(serialize(value, 'yaml'), stringify(value, yamlLayout));
     });
   }
 
@@ -103,6 +111,6 @@ describe('fast YAML writer (src/bootstrap/write.ts)', () => {
       for (let j = 0; j < length; j++) text += alphabet[next(alphabet.length)];
       strings.push(text);
     }
-    assert.equal(serialize(strings, 'yaml'), stringify(strings, { lineWidth: 0, aliasDuplicateObjects: false }));
+    assert.equal(serialize(strings, 'yaml'), stringify(strings, yamlLayout));
   });
 });

@@ -3,7 +3,14 @@ import { Document, stringify } from 'yaml';
 
 export type OutputFormat = 'yaml' | 'json';
 
-const yamlOptions = { lineWidth: 0, aliasDuplicateObjects: false } as const;
+/**
+ * How egc lays out YAML, as the `yaml` package's options: no line folding, repeated objects
+ * written out (no anchors), and a sequence under a key at the key's own indentation (`key:` then
+ * `- item`), as egctl (Go's YAML) and kubectl write it. Besides matching what Envoy Gateway users
+ * see, that layout keeps a route table at the same indentation under a listener's
+ * `defaultFilterChain` and in its `filterChains`.
+ */
+export const yamlLayout = { lineWidth: 0, aliasDuplicateObjects: false, indentSeq: false } as const;
 
 /**
  * Where written YAML goes as UTF-8, in chunks of up to a megabyte, in order. A chunk's bytes are
@@ -17,7 +24,7 @@ export interface ByteSink {
 export function serialize(value: unknown, format: OutputFormat): string {
   if (format === 'json') return `${JSON.stringify(value, null, 2)}\n`;
   // The yaml package gives undefined (typed as a string) for undefined.
-  if (value === undefined) return stringify(value, yamlOptions);
+  if (value === undefined) return stringify(value, yamlLayout);
   const chunks: string[] = [];
   // Chunks end between characters: each is valid UTF-8 on its own.
   writeYaml(value, { write: (bytes) => chunks.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8')) });
@@ -45,7 +52,7 @@ export function writeYaml(value: unknown, sink: ByteSink): void {
     // its indentation, and the fast writer gives up at the latest after an entry's key and `: `
     // or its dash, which the yaml package writes the same way whatever the value. (serialize()
     // goes through here too, so every test comparing it with the yaml package checks this.)
-    writer.finish(stringify(value, yamlOptions));
+    writer.finish(stringify(value, yamlLayout));
     return;
   }
   writer.finish(undefined);
@@ -55,7 +62,7 @@ export function writeYaml(value: unknown, sink: ByteSink): void {
  * The yaml package builds a node tree of the whole value before writing it, which for the
  * bootstrap of thousands of routes costs seconds and hundreds of megabytes. Plain JSON data
  * (objects, arrays, strings, numbers, booleans, null) is written here directly, byte for byte
- * as `stringify(value, yamlOptions)` writes it (block style, two-space indent, sequences
+ * as `stringify(value, yamlLayout)` writes it (block style, two-space indent, sequences
  * indented under their key, no line folding). Anything whose form depends on context the
  * simple writer does not track (multi-line or control characters, document markers, very
  * long keys, non-plain objects) makes it give up, and the yaml package writes the value.
@@ -434,8 +441,8 @@ class Writer {
           this.putLine('[]');
         } else {
           this.putBytes(line.block);
-          // Sequences under a key are indented one step: their dashes are at depth + 1.
-          this.writeSequence(value, depth + 1, false);
+          // A sequence under a key has its dashes at the key's depth.
+          this.writeSequence(value, depth, false);
         }
       } else {
         if (!isPlainObject(value)) throw new Unsupported();

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { ResourceType } from '../bootstrap/configdump.js';
+import { yamlLayout } from '../bootstrap/write.js';
 import { compile, type CompileResult, type Proxy } from '../pipeline.js';
 import { reportDiagnostics, useColor } from './report.js';
 import { artifactOf, resourceTypes, selectProxies, targets, type Target } from './translate.js';
@@ -97,7 +98,7 @@ export function canonicalize(value: unknown): unknown {
 }
 
 function canonicalYaml(values: readonly unknown[]): string {
-  return values.map((value) => stringify(canonicalize(value), { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+  return values.map((value) => stringify(canonicalize(value), yamlLayout)).join('---\n');
 }
 
 // ---------------------------------------------------------------------------------------------
