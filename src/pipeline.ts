@@ -81,6 +81,8 @@ export interface Proxy {
   infra: Infra;
   resources: XdsResources;
   bootstrap: Json;
+  /** Routes that are one object in several route configurations (see XdsResult). */
+  sharedRoutes: ReadonlySet<Json>;
 }
 
 export interface CompileResult {
@@ -314,7 +316,7 @@ export function compile(options: CompileOptions): CompileResult {
     const xds = translated.xdsIR[name];
     const built = buildProxy(name, xds, options.bootstrap, stageDone);
     proxyDiagnosticLists.push(proxyDiagnostics(name, built.resources.errors, built.emptyListeners, translated.gateways));
-    proxies.push({ name, xds, infra: translated.infraIR[name], resources: built.resources, bootstrap: built.bootstrap });
+    proxies.push({ name, xds, infra: translated.infraIR[name], resources: built.resources, bootstrap: built.bootstrap, sharedRoutes: built.resources.sharedRoutes });
   }
   return compileResult(translated, proxies, proxyDiagnosticLists);
 }

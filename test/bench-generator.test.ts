@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseAllDocuments, stringify } from 'yaml';
 import { generateInputs, seededRandom } from '../src/bench/generate.js';
-import { serialize, yamlLayout } from '../src/bootstrap/write.js';
+import { serialize, writeYaml, yamlLayout } from '../src/bootstrap/write.js';
 import { compile, supportedKinds } from '../src/pipeline.js';
 import { checkMessage } from '../src/verify/proto.js';
 
@@ -91,6 +91,24 @@ describe('fast YAML writer (src/bootstrap/write.ts)', () => {
     const value = { listeners: [{ name: 'a', filterChains: [{ filters: ['x', 'y'] }] }], defaultFilterChain: { filters: ['z'] } };
     const expected = ['listeners:', '- name: a', '  filterChains:', '  - filters:', '    - x', '    - y', 'defaultFilterChain:', '  filters:', '  - z', ''].join('\n');
     assert.equal(serialize(value, 'yaml'), expected);
+  });
+
+  it('copies the text of a repeated object written again at the same depth, and writes it anew elsewhere', () => {
+    // Routes like those a Gateway's HTTP and HTTPS listeners share: one object in several sequences.
+    const route = (i: number) => ({ match: { prefix: `/r${i}` }, name: `route-${i}`, route: { cluster: `c${i}`, timeout: '5s' }, tags: [i, { deep: 'x'.repeat(i % 40) }] });
+    const routes = Array.from({ length: 6000 }, (_, i) => route(i));
+    const chain = (name: string) => ({ filters: [{ name, typedConfig: { routeConfig: { virtualHosts: [{ name, routes }] } } }] });
+    // The same depth in `defaultFilterChain` and `filterChains`, one step deeper under `nested`, and
+    // empty mappings (written as `- {}`). 6 000 routes of ~150 bytes make ~4 MB: several texts
+    // straddle a megabyte of the writer's buffer, where one handed over in part is not kept.
+    const empty = {};
+    const value = { listeners: [{ defaultFilterChain: chain('http'), filterChains: [chain('https')] }], nested: { deeper: [{ routes }] }, empties: [empty, [empty], empty] };
+    const repeated = new Set<object>([...routes, empty]);
+    const chunks: Buffer[] = [];
+    writeYaml(value, { write: (bytes) => chunks.push(Buffer.from(bytes)) }, repeated);
+    const text = Buffer.concat(chunks).toString('utf8');
+    assert.equal(text, serialize(value, 'yaml'));
+    assert.equal(text, stringify(value, yamlLayout));
   });
 
   for (const [i, value] of tricky.entries()) {

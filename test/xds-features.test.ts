@@ -116,6 +116,8 @@ test('listeners with the same route share its Envoy route; a route that differs 
   assert.equal(routesOf(1)[0], routesOf(0)[0]);
   assert.notEqual(routesOf(1)[1], routesOf(0)[1]);
   assert.equal(routesOf(1)[1].match.headers[0].stringMatch.exact, 'c');
+  // What the YAML writer is told occurs twice: the shared route and nothing else.
+  assert.deepEqual([...result.sharedRoutes], [routesOf(0)[0]]);
   // Sharing changes nothing in the result: each configuration equals one built on its own.
   const alone = translateXds({ http: [xds.http![1]] } as Xds);
   assert.deepEqual(result.routes[1], alone.routes[0]);

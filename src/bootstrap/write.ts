@@ -8,7 +8,8 @@ export type OutputFormat = 'yaml' | 'json';
  * written out (no anchors), and a sequence under a key at the key's own indentation (`key:` then
  * `- item`), as egctl (Go's YAML) and kubectl write it. Besides matching what Envoy Gateway users
  * see, that layout keeps a route table at the same indentation under a listener's
- * `defaultFilterChain` and in its `filterChains`.
+ * `defaultFilterChain` and in its `filterChains`, so a route both share is written once and
+ * copied (see writeYaml).
  */
 export const yamlLayout = { lineWidth: 0, aliasDuplicateObjects: false, indentSeq: false } as const;
 
@@ -40,9 +41,13 @@ export function serializeAll(values: readonly unknown[], format: OutputFormat): 
 /**
  * One value as YAML into `sink`, a megabyte at a time, so that the text of a large value never
  * exists as one string. The bytes are those of `serialize(value, 'yaml')` in UTF-8.
+ *
+ * `repeated` names objects that occur more than once in the value (routes shared by route
+ * configurations): as a sequence item, such an object's text is kept the first time, and copied
+ * wherever it comes again at the same indentation. It changes no byte of the output.
  */
-export function writeYaml(value: unknown, sink: ByteSink): void {
-  const writer = new Writer(sink);
+export function writeYaml(value: unknown, sink: ByteSink, repeated?: ReadonlySet<object>): void {
+  const writer = new Writer(sink, repeated);
   try {
     writer.writeTop(value);
   } catch (error) {
@@ -322,8 +327,16 @@ class Writer {
   private used = 0;
   /** Bytes handed to the sink so far. */
   private handedOver = 0;
+  /** The text of each repeated object written as a sequence item, with the depth of its dash. */
+  private readonly itemTexts = new Map<object, { depth: number; bytes: Uint8Array }>();
+  /** Where kept texts are copied: a megabyte at a time rather than a buffer each. */
+  private keptTexts: Buffer | undefined;
+  private keptUsed = 0;
 
-  constructor(private readonly sink: ByteSink) {
+  constructor(
+    private readonly sink: ByteSink,
+    private readonly repeated: ReadonlySet<object> | undefined,
+  ) {
     this.buffer = takeBuffer();
   }
 
@@ -482,14 +495,55 @@ class Writer {
         if (dash === dashAfterDash) {
           this.putBytes(dash);
           if (!this.writeMap(item, depth + 1, FirstKey.afterDash)) this.putLine('{}');
-        } else if (!this.writeMap(item, depth + 1, FirstKey.dashed)) {
-          this.putBytes(dash);
-          this.putLine('{}');
-        }
+        } else if (this.repeated?.has(item)) {
+          this.writeRepeatedItem(item, depth);
+        } else this.writeMapItem(item, depth);
       }
     }
   }
+
+  /** A mapping as a sequence item whose dash at `depth` starts a line. */
+  private writeMapItem(item: Record<string, unknown>, depth: number): void {
+    if (!this.writeMap(item, depth + 1, FirstKey.dashed)) {
+      this.putBytes(dashOf(depth));
+      this.putLine('{}');
+    }
+  }
+
+  /**
+   * writeMapItem for an object that occurs more than once: its text depends only on the object
+   * and the depth, so where it was written at this depth before, those bytes are copied. The text
+   * is kept when it is all still in the buffer at the end (unless handed over on the way).
+   */
+  private writeRepeatedItem(item: Record<string, unknown>, depth: number): void {
+    const known = this.itemTexts.get(item);
+    if (known !== undefined && known.depth === depth) {
+      this.putBytes(known.bytes);
+      return;
+    }
+    const start = this.handedOver + this.used;
+    this.writeMapItem(item, depth);
+    if (known === undefined && start >= this.handedOver) {
+      this.itemTexts.set(item, { depth, bytes: this.keep(this.buffer.subarray(start - this.handedOver, this.used)) });
+    }
+  }
+
+  /** A copy of `bytes` that stays valid. */
+  private keep(bytes: Uint8Array): Uint8Array {
+    const length = bytes.length;
+    if (this.keptTexts === undefined || this.keptUsed + length > this.keptTexts.length) {
+      if (length > keptChunkSize / 4) return new Uint8Array(bytes);
+      this.keptTexts = Buffer.allocUnsafeSlow(keptChunkSize);
+      this.keptUsed = 0;
+    }
+    const start = this.keptUsed;
+    this.keptTexts.set(bytes, start);
+    this.keptUsed += length;
+    return this.keptTexts.subarray(start, this.keptUsed);
+  }
 }
+
+const keptChunkSize = 1 << 20;
 
 /** The writers' buffer, reused: serialize() of many small values would allocate one each. */
 let spareBuffer: Buffer | undefined;

@@ -97,10 +97,13 @@ function fileNameOf(proxyName: string, format: OutputFormat): string {
 /** Where output goes: standard output or a file, as bytes and as text. */
 type OutputSink = ByteSink & { writeText(text: string): void };
 
-/** One value in the chosen format, as serialize writes it; YAML goes out piece by piece. */
-function writeArtifact(sink: OutputSink, value: unknown, format: OutputFormat): void {
+/**
+ * One value in the chosen format, as serialize writes it; YAML goes out piece by piece
+ * (`repeated`: see writeYaml).
+ */
+function writeArtifact(sink: OutputSink, value: unknown, format: OutputFormat, repeated?: ReadonlySet<object>): void {
   if (format === 'json') sink.writeText(serialize(value, format));
-  else writeYaml(value, sink);
+  else writeYaml(value, sink, repeated);
 }
 
 /** Several values in the chosen format, as serializeAll writes them; YAML goes out piece by piece. */
@@ -180,16 +183,17 @@ class ArtifactWriter {
     else this.stdout = new StdoutSink();
   }
 
-  write(name: string, artifact: unknown): void {
+  /** `repeated`: objects that occur more than once in the artifact (see writeYaml). */
+  write(name: string, artifact: unknown, repeated?: ReadonlySet<object>): void {
     const index = this.written++;
     const format = this.flags.output;
     if (!this.stdout) {
-      writeAtomically(join(this.flags.outputDir!, fileNameOf(name, format)), (sink) => writeArtifact(sink, artifact, format));
+      writeAtomically(join(this.flags.outputDir!, fileNameOf(name, format)), (sink) => writeArtifact(sink, artifact, format, repeated));
       return;
     }
     if (format === 'yaml' || this.count === 1) {
       if (index > 0) this.stdout.writeText('---\n');
-      writeArtifact(this.stdout, artifact, format);
+      writeArtifact(this.stdout, artifact, format, repeated);
       return;
     }
     // An element of JSON.stringify(artifacts, null, 2): indented one level, comma-separated.
@@ -213,7 +217,8 @@ function writeProxies(inputs: ProxyInputs, flags: TranslateFlags): Diagnostic[][
     const xds = irs[name];
     const built = buildProxy(name, xds, { adminPort: flags.adminPort, secretsDir: flags.secretsDir });
     if (secretsDir) writeSecrets(secretsDir, secretFiles(built.resources, secretsDir));
-    writer.write(name, artifactOf({ name, xds, infra: inputs.infraIR[name], resources: built.resources, bootstrap: built.bootstrap }, flags));
+    const proxy: Proxy = { name, xds, infra: inputs.infraIR[name], resources: built.resources, bootstrap: built.bootstrap, sharedRoutes: built.resources.sharedRoutes };
+    writer.write(name, artifactOf(proxy, flags), proxy.sharedRoutes);
     delete irs[name];
     return proxyDiagnostics(name, built.resources.errors, built.emptyListeners, inputs.gateways);
   });
@@ -257,5 +262,5 @@ function writeCompiled(result: CompileResult, flags: TranslateFlags): void {
     writeSecrets(secretsDir, proxies.flatMap((proxy) => secretFiles(proxy.resources, secretsDir)));
   }
   const writer = new ArtifactWriter(flags, proxies.length);
-  for (const proxy of proxies) writer.write(proxy.name, artifactOf(proxy, flags));
+  for (const proxy of proxies) writer.write(proxy.name, artifactOf(proxy, flags), proxy.sharedRoutes);
 }

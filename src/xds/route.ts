@@ -206,6 +206,8 @@ interface BuiltListener {
  */
 export class RouteBuilder {
   private readonly builtListeners: BuiltListener[] = [];
+  /** The Envoy routes handed to more than one route configuration. */
+  readonly shared = new Set<Json>();
   // Route metadata by namespace and name: the routes of one Gateway API resource share one
   // object (a resource has many rules, matches and hostnames, and all routes are kept until written).
   private readonly metadataByResource = new Map<string, Map<string, { kind: string; sectionName: string | undefined; built: Json }[]>>();
@@ -317,6 +319,7 @@ export class RouteBuilder {
           twinAt = at + 1;
           misses = 0;
           envoyRoute = earlier.built[at];
+          if (envoyRoute !== undefined) this.shared.add(envoyRoute);
         } else if (++misses === twinMisses) {
           // The listeners' routes have little in common: stop looking.
           earlier = undefined;

@@ -23,6 +23,11 @@ export interface XdsResult extends XdsResources {
   errors: string[];
   /** The IR's EnvoyPatchPolicies with the statuses their patches earned (when it has any). */
   envoyPatchPolicies?: Json[];
+  /**
+   * Routes that are one object in several route configurations (see RouteBuilder): the YAML
+   * writer copies their text instead of writing it again.
+   */
+  sharedRoutes: ReadonlySet<Json>;
 }
 
 /** Collects resources by name: one destination used by many routes is one cluster. */
@@ -56,7 +61,7 @@ export function translateXds(xds: Xds, options: XdsOptions = {}): XdsResult {
   try {
     return translate(xds ?? {}, options);
   } catch (error) {
-    return { listeners: [], routes: [], clusters: [], endpoints: [], secrets: [], errors: [`the xds IR could not be translated: ${errorText(error)}`] };
+    return { listeners: [], routes: [], clusters: [], endpoints: [], secrets: [], errors: [`the xds IR could not be translated: ${errorText(error)}`], sharedRoutes: new Set() };
   }
 }
 
@@ -150,6 +155,7 @@ function translate(xds: Xds, options: XdsOptions): XdsResult {
     endpoints: endpoints.items,
     secrets: secrets.filter((s) => valid('secret', s)),
     errors,
+    sharedRoutes: routes.shared,
   };
   if (xds.envoyPatchPolicies?.length) {
     const patched = applyPatchPolicies(xds, result);
