@@ -4,6 +4,7 @@
  * span stages (unsupported kinds, order independence, statuses as diagnostics).
  */
 import { buildBootstrap, emptyListeners, type BootstrapOptions } from './bootstrap/bootstrap.js';
+import { compareText } from './collate.js';
 import { codes } from './diagnostics/codes.js';
 import { diagnosticAt } from './diagnostics/at.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
@@ -100,16 +101,11 @@ export interface CompileResult {
 /** creationTimestamp first (Gateway API's tie-break), then kind, namespace and name. */
 function canonicalOrder(a: KubeObject, b: KubeObject): number {
   return (
-    collate(a.metadata.creationTimestamp ?? '', b.metadata.creationTimestamp ?? '') ||
-    collate(a.kind, b.kind) ||
-    collate(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
-    collate(a.metadata.name, b.metadata.name)
+    compareText(a.metadata.creationTimestamp ?? '', b.metadata.creationTimestamp ?? '') ||
+    compareText(a.kind, b.kind) ||
+    compareText(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
+    compareText(a.metadata.name, b.metadata.name)
   );
-}
-
-/** localeCompare, skipped for equal strings: most comparisons of a sort tie on all but the name. */
-function collate(a: string, b: string): number {
-  return a === b ? 0 : a.localeCompare(b);
 }
 
 function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { compareText } from '../collate.js';
 import { InternalError } from '../diagnostics/diagnostic.js';
 import { knownKinds, schemaFor } from '../schema/validate.js';
 import { closest } from '../schema/suggest.js';
@@ -90,7 +91,7 @@ export function selfContainedSchema(kind: string): Schema {
     const [file, name] = next;
     defs[localName(file, name)] = rewrite(defsOf(file)[name], file);
   }
-  result.$defs = Object.fromEntries(Object.entries(defs).sort(([a], [b]) => a.localeCompare(b)));
+  result.$defs = Object.fromEntries(Object.entries(defs).sort(([a], [b]) => compareText(a, b)));
   return result;
 }
 

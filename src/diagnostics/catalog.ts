@@ -2,6 +2,7 @@
  * What each diagnostic code means, for people: a short title and a one-line hint on how to fix
  * it. SARIF rules and docs/diagnostics.md are built from this table.
  */
+import { compareText } from '../collate.js';
 import { codes, type Code } from './codes.js';
 import type { Severity } from './diagnostic.js';
 
@@ -70,7 +71,7 @@ const entries: Partial<Record<keyof typeof codes, Entry>> = {
 /** Every code with its title and help, in code order. */
 export const catalog: readonly CodeInfo[] = (Object.keys(codes) as (keyof typeof codes)[])
   .map((key) => ({ key, code: codes[key], ...(entries[key] ?? { title: key, help: '', severity: 'error' as const }) }))
-  .sort((a, b) => a.code.localeCompare(b.code));
+  .sort((a, b) => compareText(a.code, b.code));
 
 const byCode = new Map<string, CodeInfo>(catalog.map((info) => [info.code, info]));
 

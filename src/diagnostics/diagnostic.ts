@@ -1,3 +1,4 @@
+import { compareText } from '../collate.js';
 /**
  * A diagnostic is plain data; formatters turn a list of them into text, JSON or SARIF.
  * Every diagnostic carries a stable code from `codes.ts`; `line` and `column` are 1-based.
@@ -38,12 +39,12 @@ const severityRank: Record<Severity, number> = { error: 0, warning: 1, note: 2 }
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
     (a, b) =>
-      (a.file ?? '').localeCompare(b.file ?? '') ||
+      compareText(a.file ?? '', b.file ?? '') ||
       (a.line ?? 0) - (b.line ?? 0) ||
       (a.column ?? 0) - (b.column ?? 0) ||
       severityRank[a.severity] - severityRank[b.severity] ||
-      a.code.localeCompare(b.code) ||
-      a.message.localeCompare(b.message),
+      compareText(a.code, b.code) ||
+      compareText(a.message, b.message),
   );
 }
 

@@ -18,6 +18,7 @@
  *   }
  *   run.finish();                                     // statuses become diagnostics
  */
+import { compareText } from '../collate.js';
 import { diagnosticAt } from '../diagnostics/at.js';
 import { codes } from '../diagnostics/codes.js';
 import type { HTTPRoute } from '../ir/types.js';
@@ -99,7 +100,7 @@ export function policyTargetRefs(policy: KubeObject, candidates: readonly KubeOb
       if (matches(candidate.metadata.labels ?? {}) && !selected.includes(candidate)) selected.push(candidate);
     }
   }
-  selected.sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
+  selected.sort((a, b) => compareText(a.metadata.creationTimestamp ?? '', b.metadata.creationTimestamp ?? ''));
   for (const object of selected) refs.push({ group: groupOfObject(object), kind: object.kind, name: object.metadata.name });
   return refs;
 }
@@ -295,7 +296,7 @@ export class PolicyRun {
   /** The policies of this kind, oldest first (input order among equals). */
   policies(): KubeObject[] {
     return [...this.ctx.resources.all(this.kind)].sort((a, b) =>
-      (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''),
+      compareText(a.metadata.creationTimestamp ?? '', b.metadata.creationTimestamp ?? ''),
     );
   }
 

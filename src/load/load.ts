@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { isCollection, isMap, isPair, isScalar, LineCounter, visit } from 'yaml';
+import { compareText } from '../collate.js';
 import { codes } from '../diagnostics/codes.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { fileTooLarge, inputLimits, sizeLimitHit, textLimitHit } from './limits.js';
@@ -231,7 +232,7 @@ function decodeUtf8(bytes: Buffer): string | { message: string; line?: number; c
  * relative to the working directory to `shown` (undefined when the directory's is not known).
  */
 function listYamlFiles(directory: string, shownDirectory: string | undefined, found: string[], shown: (string | undefined)[]): void {
-  const entries = readdirSync(directory, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+  const entries = readdirSync(directory, { withFileTypes: true }).sort((a, b) => compareText(a.name, b.name));
   for (const entry of entries) {
     const path = join(directory, entry.name);
     const shownPath = shownDirectory === undefined ? undefined : shownDirectory === '' ? entry.name : shownDirectory + sep + entry.name;

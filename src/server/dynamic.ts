@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rewrite, toStreamAccessLog, withInlineEndpoints } from '../bootstrap/transform.js';
+import { compareText } from '../collate.js';
 import { any, type Json, type XdsResources } from '../xds/resources.js';
 
 const types = {
@@ -128,7 +129,7 @@ export class DynamicConfig {
     const files = dynamicFiles(resources, this.directory);
     const rank = (path: string) => ['sds/', 'xds/cds', 'rds/', 'xds/lds'].findIndex((prefix) => path.startsWith(prefix));
     const changed: string[] = [];
-    for (const path of [...files.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))) {
+    for (const path of [...files.keys()].sort((a, b) => rank(a) - rank(b) || compareText(a, b))) {
       const body = JSON.stringify(files.get(path));
       // LDS and CDS are rewritten every time so Envoy's version_text tracks the applied version.
       if (this.written.get(path) === body && !path.startsWith('xds/')) continue;
