@@ -332,6 +332,8 @@ class Writer {
   /** Where kept texts are copied: a megabyte at a time rather than a buffer each. */
   private keptTexts: Buffer | undefined;
   private keptUsed = 0;
+  /** Every chunk keptTexts has been, to be reused by later writers. */
+  private readonly keptChunks: Buffer[] = [];
 
   constructor(
     private readonly sink: ByteSink,
@@ -348,6 +350,8 @@ class Writer {
       if (bytes.length > this.handedOver) this.sink.write(bytes.subarray(this.handedOver));
     }
     spareBuffer = this.buffer;
+    // The kept texts die with the writer: their chunks can take the next writer's.
+    for (const chunk of this.keptChunks) if (spareKeptChunks.length < maxSpareKeptChunks) spareKeptChunks.push(chunk);
   }
 
   private handOver(): void {
@@ -533,7 +537,8 @@ class Writer {
     const length = bytes.length;
     if (this.keptTexts === undefined || this.keptUsed + length > this.keptTexts.length) {
       if (length > keptChunkSize / 4) return new Uint8Array(bytes);
-      this.keptTexts = Buffer.allocUnsafeSlow(keptChunkSize);
+      this.keptTexts = spareKeptChunks.pop() ?? Buffer.allocUnsafeSlow(keptChunkSize);
+      this.keptChunks.push(this.keptTexts);
       this.keptUsed = 0;
     }
     const start = this.keptUsed;
@@ -544,6 +549,14 @@ class Writer {
 }
 
 const keptChunkSize = 1 << 20;
+
+/**
+ * Chunks of finished writers, for the next: memory fresh from the system costs a page fault for
+ * each of its pages on first write, which was most of the cost of keeping texts. Bounded, so
+ * that a long-running process keeps at most this many megabytes.
+ */
+const spareKeptChunks: Buffer[] = [];
+const maxSpareKeptChunks = 32;
 
 /** The writers' buffer, reused: serialize() of many small values would allocate one each. */
 let spareBuffer: Buffer | undefined;
