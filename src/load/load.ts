@@ -149,58 +149,56 @@ function errorText(error: unknown): string {
 }
 
 /**
- * The file's bytes, read in chunks so that a device or pipe that never ends (`/dev/zero`) is cut
- * off at the size limit; for a file over the limit, its size when known.
+ * The file's bytes (valid until the next read), or its size when over the size limit; see
+ * readBoundedFd.
  */
 function readBounded(path: string): Buffer | { tooLarge: number | undefined } {
   const fd = openSync(path, 'r');
   try {
-    const stat = fstatSync(fd);
-    if (stat.isFile() && stat.size > inputLimits.maxFileBytes) return { tooLarge: stat.size };
-    return readBoundedFd(fd, stat.isFile() ? stat.size : undefined);
+    return readBoundedFd(fd);
   } finally {
     closeSync(fd);
   }
 }
 
-const chunkBytes = 64 * 1024;
+/**
+ * Where every file is read: one buffer, grown to the largest file (up to the size limit and a
+ * byte). A buffer per file was most of the loader's garbage, and fresh memory each time.
+ */
+let readBuffer: Buffer | undefined;
+const initialReadBytes = 1 << 20;
 
 /**
- * Reads to the end of `fd`, or until over the size limit. With the expected size of a regular
- * file, the first buffer holds it plus one spare byte, where the read that finds the end goes:
- * one allocation per file (thousands of 64 KiB buffers were most of the loader's garbage).
+ * The bytes of `fd` to its end (valid until the next read), or, past the size limit, the size of
+ * a regular file. Read in pieces, so that a device or pipe that never ends (`/dev/zero`) is cut
+ * off at the limit. No fstat first: the read that finds the end costs as much, and the stat
+ * object more.
  */
-function readBoundedFd(fd: number, expectedBytes?: number): Buffer | { tooLarge: number | undefined } {
-  const chunks: Buffer[] = [];
-  let chunk = Buffer.allocUnsafe(expectedBytes === undefined ? chunkBytes : expectedBytes + 1);
+function readBoundedFd(fd: number): Buffer | { tooLarge: number | undefined } {
+  let buffer = (readBuffer ??= Buffer.allocUnsafeSlow(initialReadBytes));
   let filled = 0;
-  let total = 0;
   for (;;) {
-    if (filled === chunk.length) {
-      chunks.push(chunk);
-      chunk = Buffer.allocUnsafe(chunkBytes);
-      filled = 0;
+    if (filled > inputLimits.maxFileBytes) {
+      const stat = fstatSync(fd);
+      return { tooLarge: stat.isFile() ? stat.size : undefined };
+    }
+    if (filled === buffer.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.min(buffer.length * 2, inputLimits.maxFileBytes + 1));
+      buffer.copy(grown, 0, 0, filled);
+      buffer = readBuffer = grown;
     }
     let read: number;
     try {
-      read = readSync(fd, chunk, filled, chunk.length - filled, null);
+      read = readSync(fd, buffer, filled, buffer.length - filled, null);
     } catch (error) {
       // A non-blocking stdin (a pipe whose writer is slow) has no data yet: wait and retry.
       if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
       continue;
     }
-    if (read === 0) break;
+    if (read === 0) return buffer.subarray(0, filled);
     filled += read;
-    total += read;
-    if (total > inputLimits.maxFileBytes) return { tooLarge: undefined };
-    // A regular file whose size was read and whose spare byte was not has ended: no read to find
-    // the end (one syscall less per file). Sizes that do not hold (/proc, sysfs) still read on.
-    if (chunks.length === 0 && total === expectedBytes && expectedBytes > 0) break;
   }
-  if (chunks.length === 0) return chunk.subarray(0, filled);
-  chunks.push(chunk.subarray(0, filled));
-  return Buffer.concat(chunks, total);
 }
 
 /** The text of UTF-8 bytes, or why they are not UTF-8 text and where. */
