@@ -30,9 +30,7 @@ try {
 
 // The CommonJS module wrapper, plus the URL the bundle uses for `import.meta.url` (see
 // scripts/build.mjs); all on the first line, so line numbers in stack traces stay right.
-// The bundle is ASCII (scripts/build.mjs checks): read as latin1, it is the same text without the
-// cost of decoding UTF-8.
-const wrapped = `(function (exports, require, module, __filename, __dirname, __egcModuleUrl) {${readFileSync(program, 'latin1')}\n})`;
+const wrapped = `(function (exports, require, module, __filename, __dirname, __egcModuleUrl) {${readFileSync(program, 'utf8')}\n})`;
 const script = new Script(wrapped, { filename: program, cachedData });
 const run = script.runInThisContext() as (...args: unknown[]) => void;
 const module = { exports: {} };
