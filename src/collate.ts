@@ -26,20 +26,29 @@ const capital = new Uint8Array(128);
   }
 }
 
-function isAscii(text: string): boolean {
-  for (let index = 0; index < text.length; index++) if (text.charCodeAt(index) > 0x7f) return false;
+function isAsciiFrom(text: string, start: number): boolean {
+  for (let index = start; index < text.length; index++) if (text.charCodeAt(index) > 0x7f) return false;
   return true;
 }
 
 /** Negative, zero or positive as `a` sorts before, with or after `b` (the signs of localeCompare). */
 export function compareText(a: string, b: string): number {
   if (a === b) return 0;
-  if (!isAscii(a) || !isAscii(b)) return a.localeCompare(b);
+  // Without contractions, as in ASCII, a common start weighs the same on every level: the order
+  // is that of what follows it. Sorted names mostly differ near their end.
+  const common = Math.min(a.length, b.length);
+  let start = 0;
+  for (; start < common; start++) {
+    const code = a.charCodeAt(start);
+    if (code !== b.charCodeAt(start)) break;
+    if (code > 0x7f) return a.localeCompare(b);
+  }
+  if (!isAsciiFrom(a, start) || !isAsciiFrom(b, start)) return a.localeCompare(b);
   // First level: the characters' primary weights in order, ignored characters skipped. The
   // case of the first letter that differs only in case decides between equal ones.
   let caseOrder = 0;
-  let i = 0;
-  let j = 0;
+  let i = start;
+  let j = start;
   for (;;) {
     while (i < a.length && primary[a.charCodeAt(i)] === 0) i++;
     while (j < b.length && primary[b.charCodeAt(j)] === 0) j++;
