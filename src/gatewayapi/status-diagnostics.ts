@@ -69,14 +69,9 @@ const conditionCodes: Record<string, string> = {
 };
 
 /**
- * Resource-level conditions (status.conditions, and policy status.ancestors[].conditions) that
- * compile() does not already report: Accepted=False or ResolvedRefs=False on a GatewayClass,
- * Gateway or policy. Listener and route conditions are reported by compile() itself.
- */
-/**
  * Resource-level conditions (status.conditions, and policy status.ancestors[].conditions):
  * Accepted=False or ResolvedRefs=False on a GatewayClass, Gateway or policy, unless already
- * reported at the same place.
+ * reported at the same place. Listener and route conditions are diagnosticsFromStatuses'.
  */
 export function resourceStatusFindings(objects: readonly KubeObject[], known: readonly Diagnostic[]): Diagnostic[] {
   const seen = new Set(known.map((d) => `${d.code}|${d.file}|${d.line}|${d.column}`));
