@@ -13,7 +13,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateInputs, writeInputs } from '../src/bench/generate.js';
-import { measureNode, runNode, type RepeatedRun } from '../src/bench/measure.js';
+import { measureNode, measureNodeInterleaved, runNode, type RepeatedRun } from '../src/bench/measure.js';
 import { summarizeProfile, type ProfileSummary } from '../src/bench/profile.js';
 import { measureStages, stageNames, type StageRun } from '../src/bench/stages.js';
 import { supportedKinds } from '../src/pipeline.js';
@@ -101,9 +101,15 @@ function benchSize(routes: number, args: Args, largest: boolean): SizeResult {
   try {
     writeInputs(directory, generated.files);
     log(`R=${routes}: ${generated.files.length} files; timing the CLI...`);
-    const translate = measureNode([cli, 'translate', '-f', directory], args.runs);
-    // Only the overhead of --to xds is wanted; three runs keep the benchmark within its budget.
-    const translateXds = largest ? measureNode([cli, 'translate', '--to', 'xds', '-f', directory], Math.min(args.runs, 3)) : undefined;
+    const translateArgs = [cli, 'translate', '-f', directory];
+    // Only the overhead of --to xds is wanted: three runs, in turns with translate's, keep the
+    // benchmark within its budget and compare the two on the same machine.
+    const [translate, translateXds] = largest
+      ? measureNodeInterleaved([
+          { nodeArgs: translateArgs, runs: args.runs },
+          { nodeArgs: [cli, 'translate', '--to', 'xds', '-f', directory], runs: Math.min(args.runs, 3) },
+        ])
+      : [measureNode(translateArgs, args.runs), undefined];
     log(`R=${routes}: stages in process...`);
     // Small sizes run in a few ms, so the JIT warm-up would dominate a single run.
     if (routes <= 1000) measureStages([directory]);
@@ -150,11 +156,19 @@ function targetsOf(sizes: SizeResult[], coldStart: Record<string, RepeatedRun>):
   return targets;
 }
 
-function report(sizes: SizeResult[], coldStart: Record<string, RepeatedRun>, targets: Target[]): string {
+/** Node's own start, timed before and after the benchmark: how fast the machine was meanwhile. */
+interface HostSpeed {
+  before: RepeatedRun;
+  after: RepeatedRun;
+}
+
+function report(sizes: SizeResult[], coldStart: Record<string, RepeatedRun>, targets: Target[], host: HostSpeed): string {
   const lines: string[] = [];
-  // Wall times on a busy machine are not comparable; the load average says how busy it was.
+  // Wall times on a busy machine are not comparable; the load average says how busy it was, and
+  // Node's own start time (a fixed amount of work) how fast the machine ran before and after.
   const load = loadavg().map((l) => l.toFixed(1)).join(' ');
-  lines.push(`egc benchmark: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), load average ${load}`, '');
+  lines.push(`egc benchmark: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), load average ${load}`);
+  lines.push(`Node itself (\`node -e 0\`, median of 10): ${ms(host.before.ms.median)} before, ${ms(host.after.ms.median)} after`, '');
   lines.push('Whole process, `egc translate -f DIR` (wall time median, min, max of runs; CPU time (user+sys) and peak RSS medians):');
   lines.push(
     pad([
@@ -196,6 +210,8 @@ function report(sizes: SizeResult[], coldStart: Record<string, RepeatedRun>, tar
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const started = performance.now();
+  const nodeStart = () => measureNode(['-e', '0'], 10);
+  const before = nodeStart();
   const sizes = [...args.sizes].sort((a, b) => a - b);
   const results = sizes.map((routes, i) => benchSize(routes, args, i === sizes.length - 1));
 
@@ -204,13 +220,14 @@ function main(): void {
     translate: measureNode([cli, 'translate', '-f', quickstart], 10),
     validate: measureNode([cli, 'validate', '-f', quickstart], 10),
   };
+  const host: HostSpeed = { before, after: nodeStart() };
   const targets = targetsOf(results, coldStart);
-  process.stdout.write(report(results, coldStart, targets));
+  process.stdout.write(report(results, coldStart, targets, host));
   process.stdout.write(`\nbenchmark took ${(Math.round(performance.now() - started) / 1000).toFixed(0)} s\n`);
 
   if (args.json) {
     mkdirSync(dirname(args.json), { recursive: true });
-    const document = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, loadAverage: loadavg(), runs: args.runs, sizes: results, coldStart, targets };
+    const document = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, loadAverage: loadavg(), nodeStart: host, runs: args.runs, sizes: results, coldStart, targets };
     writeFileSync(args.json, `${JSON.stringify(document, null, 2)}\n`);
   }
 }

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments, stringify } from 'yaml';
 import { generateInputs, seededRandom } from '../src/bench/generate.js';
+import { measureNodeInterleaved } from '../src/bench/measure.js';
 import { serialize, writeYaml, yamlLayout } from '../src/bootstrap/write.js';
 import { compile, supportedKinds } from '../src/pipeline.js';
 import { checkMessage } from '../src/verify/proto.js';
@@ -130,5 +134,24 @@ describe('fast YAML writer (src/bootstrap/write.ts)', () => {
       strings.push(text);
     }
     assert.equal(serialize(strings, 'yaml'), stringify(strings, yamlLayout));
+  });
+});
+
+describe('benchmark timing (src/bench/measure.ts)', () => {
+  it('takes the runs of several commands in turns, after a warm-up of each', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'egc-measure-'));
+    try {
+      const log = join(directory, 'order');
+      const append = (label: string) => ['-e', `require('node:fs').appendFileSync(${JSON.stringify(log)}, '${label}')`];
+      const [a, b] = measureNodeInterleaved([
+        { nodeArgs: append('A'), runs: 2 },
+        { nodeArgs: append('B'), runs: 1 },
+      ]);
+      // Warm-ups A and B, then round 1 of both, then A's second run; warm-ups are not counted.
+      assert.equal(readFileSync(log, 'utf8'), 'ABABA');
+      assert.ok(a.ms.min <= a.ms.max && b.ms.min === b.ms.max);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -93,13 +93,26 @@ export interface RepeatedRun {
 
 /** One warm-up run (page cache, disk), then `runs` measured runs; any failing run throws. */
 export function measureNode(nodeArgs: readonly string[], runs: number, options: RunOptions = {}): RepeatedRun {
-  const samples: ProcessSample[] = [];
-  for (let i = 0; i <= runs; i++) {
-    const sample = runNode(nodeArgs, options);
-    if (sample.status !== 0) {
-      throw new Error(`node ${nodeArgs.join(' ')} exited with ${sample.status}:\n${sample.stderr.slice(0, 2000)}`);
-    }
-    if (i > 0) samples.push(sample);
+  return measureNodeInterleaved([{ nodeArgs, runs }], options)[0];
+}
+
+/**
+ * measureNode for several commands, their runs taken in turns (a warm-up each first): the speed
+ * of a shared machine drifts from minute to minute, and commands timed one after the other
+ * would each see a different machine.
+ */
+export function measureNodeInterleaved(commands: readonly { nodeArgs: readonly string[]; runs: number }[], options: RunOptions = {}): RepeatedRun[] {
+  const samples: ProcessSample[][] = commands.map(() => []);
+  const rounds = Math.max(...commands.map((command) => command.runs));
+  for (let round = 0; round <= rounds; round++) {
+    commands.forEach(({ nodeArgs, runs }, index) => {
+      if (round > runs) return;
+      const sample = runNode(nodeArgs, options);
+      if (sample.status !== 0) {
+        throw new Error(`node ${nodeArgs.join(' ')} exited with ${sample.status}:\n${sample.stderr.slice(0, 2000)}`);
+      }
+      if (round > 0) samples[index].push(sample);
+    });
   }
-  return { ms: stats(samples.map((s) => s.ms)), cpuMs: stats(samples.map((s) => s.cpuMs)), peakRss: stats(samples.map((s) => s.peakRss)) };
+  return samples.map((taken) => ({ ms: stats(taken.map((s) => s.ms)), cpuMs: stats(taken.map((s) => s.cpuMs)), peakRss: stats(taken.map((s) => s.peakRss)) }));
 }
