@@ -67,8 +67,8 @@ export function writeYaml(value: unknown, sink: ByteSink, repeated?: ReadonlySet
  * The yaml package builds a node tree of the whole value before writing it, which for the
  * bootstrap of thousands of routes costs seconds and hundreds of megabytes. Plain JSON data
  * (objects, arrays, strings, numbers, booleans, null) is written here directly, byte for byte
- * as `stringify(value, yamlLayout)` writes it (block style, two-space indent, sequences
- * indented under their key, no line folding). Anything whose form depends on context the
+ * as `stringify(value, yamlLayout)` writes it (block style, two-space indent, sequences at
+ * their key's indentation, no line folding). Anything whose form depends on context the
  * simple writer does not track (multi-line or control characters, document markers, very
  * long keys, non-plain objects) makes it give up, and the yaml package writes the value.
  */

@@ -1,8 +1,9 @@
-import { compareText } from '../collate.js';
 /**
  * A diagnostic is plain data; formatters turn a list of them into text, JSON or SARIF.
  * Every diagnostic carries a stable code from `codes.ts`; `line` and `column` are 1-based.
  */
+import { compareText } from '../collate.js';
+
 export type Severity = 'error' | 'warning' | 'note';
 
 export interface RelatedLocation {
