@@ -21,7 +21,7 @@ import { parseTexts, readInputs, type InputText, type LoadResult } from './load/
 import type { KubeObject } from './load/resource.js';
 import { applyDefaults } from './schema/defaults.js';
 import { validateObjects } from './schema/validate.js';
-import type { Json, XdsResources } from './xds/resources.js';
+import type { Json } from './xds/resources.js';
 import { translateXds, type XdsResult } from './xds/translate.js';
 
 export const controllerName = 'gateway.envoyproxy.io/gatewayclass-controller';
@@ -80,10 +80,8 @@ export interface Proxy {
   name: string;
   xds: Xds;
   infra: Infra;
-  resources: XdsResources;
+  resources: XdsResult;
   bootstrap: Json;
-  /** Routes that are one object in several route configurations (see XdsResult). */
-  sharedRoutes: ReadonlySet<Json>;
 }
 
 export interface CompileResult {
@@ -312,7 +310,7 @@ export function compile(options: CompileOptions): CompileResult {
     const xds = translated.xdsIR[name];
     const built = buildProxy(name, xds, options.bootstrap, stageDone);
     proxyDiagnosticLists.push(proxyDiagnostics(name, built.resources.errors, built.emptyListeners, translated.gateways));
-    proxies.push({ name, xds, infra: translated.infraIR[name], resources: built.resources, bootstrap: built.bootstrap, sharedRoutes: built.resources.sharedRoutes });
+    proxies.push({ name, xds, infra: translated.infraIR[name], resources: built.resources, bootstrap: built.bootstrap });
   }
   return compileResult(translated, proxies, proxyDiagnosticLists);
 }

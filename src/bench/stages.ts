@@ -32,7 +32,7 @@ function yamlBytes(proxies: readonly Proxy[], artifact: (proxy: Proxy) => unknow
   const counter = { write: (chunk: Uint8Array) => void (bytes += chunk.length) };
   for (const [index, proxy] of proxies.entries()) {
     if (index > 0) bytes += '---\n'.length;
-    writeYaml(artifact(proxy), counter, proxy.sharedRoutes);
+    writeYaml(artifact(proxy), counter, proxy.resources.sharedRoutes);
   }
   return bytes;
 }

@@ -217,8 +217,8 @@ function writeProxies(inputs: ProxyInputs, flags: TranslateFlags): Diagnostic[][
     const xds = irs[name];
     const built = buildProxy(name, xds, { adminPort: flags.adminPort, secretsDir: flags.secretsDir });
     if (secretsDir) writeSecrets(secretsDir, secretFiles(built.resources, secretsDir));
-    const proxy: Proxy = { name, xds, infra: inputs.infraIR[name], resources: built.resources, bootstrap: built.bootstrap, sharedRoutes: built.resources.sharedRoutes };
-    writer.write(name, artifactOf(proxy, flags), proxy.sharedRoutes);
+    const proxy: Proxy = { name, xds, infra: inputs.infraIR[name], resources: built.resources, bootstrap: built.bootstrap };
+    writer.write(name, artifactOf(proxy, flags), built.resources.sharedRoutes);
     delete irs[name];
     return proxyDiagnostics(name, built.resources.errors, built.emptyListeners, inputs.gateways);
   });
@@ -262,5 +262,5 @@ function writeCompiled(result: CompileResult, flags: TranslateFlags): void {
     writeSecrets(secretsDir, proxies.flatMap((proxy) => secretFiles(proxy.resources, secretsDir)));
   }
   const writer = new ArtifactWriter(flags, proxies.length);
-  for (const proxy of proxies) writer.write(proxy.name, artifactOf(proxy, flags), proxy.sharedRoutes);
+  for (const proxy of proxies) writer.write(proxy.name, artifactOf(proxy, flags), proxy.resources.sharedRoutes);
 }
