@@ -19,6 +19,7 @@ const noExample: Record<string, string> = {
   EGC3010: '`egc validate` reports it when a policy\'s computed status is Accepted=False for one of its targets.',
   EGC4001: 'only a bug in egc produces it: the generated configuration failed the strict proto check.',
   EGC4002: 'only a bug in egc produces it: `egc validate --envoy` found a bootstrap that Envoy rejects.',
+  EGC4003: 'needs a copy of the program without build/envoy-protos.json above it, which a scenario run from the checkout cannot be; test/cli.test.ts runs one.',
   EGC5002: 'reserved; an unknown `--gateway` is reported as EGC5001.',
   EGC5003: 'only a bug in egc produces it.',
   EGC5004: 'produced by `egc server` for an EnvoyGateway configuration host mode cannot honour.',

@@ -257,12 +257,23 @@ export function buildProxy(name: string, xds: Xds, options: BootstrapOptions = {
   return { resources, bootstrap, emptyListeners: emptyListeners(resources) };
 }
 
-/** The diagnostics of building one proxy: xDS translation errors and listeners left out. */
-export function proxyDiagnostics(name: string, errors: readonly string[], emptyListenerNames: readonly string[], gateways: ReadonlyMap<string, KubeObject>): Diagnostic[] {
-  return [
-    ...errors.map((error): Diagnostic => ({ code: codes.internal, severity: 'error', message: `proxy ${name}: ${error}` })),
+/**
+ * The diagnostics of building one proxy: xDS translation errors, listeners left out, and a
+ * check that could not run (the same for every proxy, so reported once after dedupe).
+ */
+export function proxyDiagnostics(name: string, resources: XdsResult, emptyListenerNames: readonly string[], gateways: ReadonlyMap<string, KubeObject>): Diagnostic[] {
+  const diagnostics = [
+    ...resources.errors.map((error): Diagnostic => ({ code: codes.internal, severity: 'error', message: `proxy ${name}: ${error}` })),
     ...emptyListenerNames.map((listener) => emptyListenerDiagnostic(listener, gateways)),
   ];
+  if (resources.uncheckedBecause !== undefined) {
+    diagnostics.push({
+      code: codes.protoCheckSkipped,
+      severity: 'warning',
+      message: `the Envoy resources were not checked against Envoy's protos and validation rules: ${resources.uncheckedBecause}`,
+    });
+  }
+  return diagnostics;
 }
 
 /**
@@ -309,7 +320,7 @@ export function compile(options: CompileOptions): CompileResult {
   for (const name of Object.keys(translated.xdsIR).sort()) {
     const xds = translated.xdsIR[name];
     const built = buildProxy(name, xds, options.bootstrap, stageDone);
-    proxyDiagnosticLists.push(proxyDiagnostics(name, built.resources.errors, built.emptyListeners, translated.gateways));
+    proxyDiagnosticLists.push(proxyDiagnostics(name, built.resources, built.emptyListeners, translated.gateways));
     proxies.push({ name, xds, infra: translated.infraIR[name], resources: built.resources, bootstrap: built.bootstrap });
   }
   return compileResult(translated, proxies, proxyDiagnosticLists);

@@ -2,7 +2,8 @@
 // to stderr, colour, output formats and targets, inputs (files, directories, stdin) and order
 // independence.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -98,6 +99,19 @@ describe('exit codes', () => {
     const version = runCli(['--version']);
     assert.equal(version.status, 0);
     assert.equal(version.stdout.trim(), JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')).version);
+  });
+});
+
+describe('a copy of the program without build/envoy-protos.json', () => {
+  it('still translates, and warns (EGC4003) that the output went unchecked instead of saying nothing', () => {
+    const copy = join(scratch, 'copied');
+    mkdirSync(copy);
+    cpSync(join(projectRoot, 'dist'), join(copy, 'dist'), { recursive: true });
+    const run = spawnSync(process.execPath, [join(copy, 'dist/egc.js'), 'translate', '-f', join(projectRoot, quickstart)], { cwd: copy, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, runCli(['translate', '-f', quickstart]).stdout);
+    assert.match(run.stderr, /^warning EGC4003: the Envoy resources were not checked against Envoy's protos and validation rules: build\/envoy-protos\.json not found/m);
+    assert.match(run.stderr, /0 errors, 1 warning/);
   });
 });
 

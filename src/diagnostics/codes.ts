@@ -51,6 +51,8 @@ export const codes = {
   // Output checks (a failure here is a bug in egc)
   protoMismatch: 'EGC4001',
   envoyRejected: 'EGC4002',
+  /** Envoy's API descriptor could not be read, so the output went unchecked. */
+  protoCheckSkipped: 'EGC4003',
 
   // Command line
   usage: 'EGC5001',

@@ -85,6 +85,16 @@ function findDescriptorFile(): string {
  */
 let loadError: Error | undefined;
 
+/** Why Envoy's API descriptor cannot be read (so nothing can be checked against it); undefined when it can. */
+export function descriptorProblem(): string | undefined {
+  try {
+    load();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 /** Line 1: `{"version":2,...}`; then `M` or `E`, a tab, the type's name, a tab, its JSON. */
 function load(): DescriptorIndex {
   if (loadError) throw loadError;

@@ -1,4 +1,5 @@
 import type { HTTPListener, RouteDestination, TCPRoute, TrafficFeatures, Xds } from '../ir/types.js';
+import { descriptorProblem } from '../verify/proto-descriptor.js';
 import { buildCluster, type ClusterArgs } from './cluster.js';
 import { addHttp3Listener } from './http3.js';
 import { buildHttpFilters, filterResources, telemetryErrors } from './httpfilters.js';
@@ -28,6 +29,11 @@ export interface XdsResult extends XdsResources {
    * writer copies their text instead of writing it again.
    */
   sharedRoutes: ReadonlySet<Json>;
+  /**
+   * Why the resources were not checked against Envoy's protos and validation rules (the
+   * descriptor could not be read); undefined when they were.
+   */
+  uncheckedBecause?: string;
 }
 
 /** Collects resources by name: one destination used by many routes is one cluster. */
@@ -156,6 +162,7 @@ function translate(xds: Xds, options: XdsOptions): XdsResult {
     secrets: secrets.filter((s) => valid('secret', s)),
     errors,
     sharedRoutes: routes.shared,
+    uncheckedBecause: descriptorProblem(),
   };
   if (xds.envoyPatchPolicies?.length) {
     const patched = applyPatchPolicies(xds, result);
