@@ -13,7 +13,6 @@ import { catalog } from '../src/diagnostics/catalog.js';
 const noExample: Record<string, string> = {
   EGC1002: 'needs a file the current user cannot read, which a checked-in example cannot be.',
   EGC1012: 'reserved for YAML warnings; no check emits it yet.',
-  EGC2008: 'reserved for CEL validation rules, which are not checked yet.',
   EGC3001: '`egc validate` reports it when a GatewayClass\'s computed status is Accepted=False; the translator does not reject any GatewayClass of its controller yet.',
   EGC3002: '`egc validate` reports it when a Gateway\'s computed status is Accepted=False; today problems are reported on the listeners (EGC3003).',
   EGC3010: '`egc validate` reports it when a policy\'s computed status is Accepted=False for one of its targets.',
