@@ -60,7 +60,7 @@ const entries: Partial<Record<keyof typeof codes, Entry>> = {
   routeShadowed: { title: 'Route shadowed by another', help: 'An earlier route (in Envoy\'s match order) matches every request this one matches, so this one never receives traffic; narrow the earlier match (e.g. its regex) or give this one a more specific match.', severity: 'warning' },
 
   protoMismatch: { title: 'Output fails the proto check', help: 'The generated Envoy configuration does not match Envoy\'s protobuf schema. This is a bug in egc; please report it with the input.', severity: 'error' },
-  protoCheckSkipped: { title: 'Output not checked against Envoy\'s API', help: 'egc checks every resource it emits against Envoy\'s protos and their validation rules, read from build/envoy-protos.json next to the program. That file was not found (a copy of dist/ without build/?), so nothing was checked; run node scripts/build.mjs in the egc checkout, or run egc from there.', severity: 'warning' },
+  protoCheckSkipped: { title: 'Output not checked against Envoy\'s API', help: 'egc checks every resource it emits against Envoy\'s protos and their validation rules, read from a build/envoy-protos.json in a directory above the program. None was found (a copy of dist/ without build/?), so nothing was checked; run node scripts/build.mjs in the egc checkout, or run egc from there.', severity: 'warning' },
   envoyRejected: { title: 'Envoy rejected the configuration', help: 'envoy --mode validate refused the generated bootstrap; Envoy\'s own message follows. Usually a bug in egc; please report it with the input.', severity: 'error' },
 
   usage: { title: 'Command-line usage error', help: 'Check the command\'s flags with egc <command> --help.', severity: 'error' },
