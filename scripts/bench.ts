@@ -22,7 +22,6 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(root, 'dist/egc.js');
 const unbundledCli = join(root, 'build/src/cli/main.js');
 const quickstart = join(root, 'examples/quickstart.yaml');
-const memoryProbe = join(root, 'build/src/bench/memory-probe.js');
 
 interface Args {
   sizes: number[];
@@ -157,26 +156,19 @@ function targetsOf(sizes: SizeResult[], coldStart: Record<string, RepeatedRun>):
   return targets;
 }
 
-/**
- * How fast the machine ran meanwhile, timed before and after the benchmark: Node's own start
- * (mostly computation) and the memory probe (a fixed walk that waits on memory, as egc's large
- * runs do; see src/bench/memory-probe.ts).
- */
+/** Node's own start, timed before and after the benchmark: how fast the machine was meanwhile. */
 interface HostSpeed {
   before: RepeatedRun;
   after: RepeatedRun;
-  memoryBefore: RepeatedRun;
-  memoryAfter: RepeatedRun;
 }
 
 function report(sizes: SizeResult[], coldStart: Record<string, RepeatedRun>, targets: Target[], host: HostSpeed): string {
   const lines: string[] = [];
   // Wall times on a busy machine are not comparable; the load average says how busy it was, and
-  // two fixed amounts of work (see HostSpeed) how fast the machine ran before and after.
+  // Node's own start time (a fixed amount of work) how fast the machine ran before and after.
   const load = loadavg().map((l) => l.toFixed(1)).join(' ');
   lines.push(`egc benchmark: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), load average ${load}`);
-  lines.push(`Node itself (\`node -e 0\`, median of 10): ${ms(host.before.ms.median)} before, ${ms(host.after.ms.median)} after`);
-  lines.push(`Memory probe (a fixed memory-bound walk, median of 5): ${ms(host.memoryBefore.ms.median)} before, ${ms(host.memoryAfter.ms.median)} after`, '');
+  lines.push(`Node itself (\`node -e 0\`, median of 10): ${ms(host.before.ms.median)} before, ${ms(host.after.ms.median)} after`, '');
   lines.push('Whole process, `egc translate -f DIR` (wall time median, min, max of runs; CPU time (user+sys) and peak RSS medians):');
   lines.push(
     pad([
@@ -219,9 +211,7 @@ function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const started = performance.now();
   const nodeStart = () => measureNode(['-e', '0'], 10);
-  const memorySpeed = () => measureNode([memoryProbe], 5);
   const before = nodeStart();
-  const memoryBefore = memorySpeed();
   const sizes = [...args.sizes].sort((a, b) => a - b);
   const results = sizes.map((routes, i) => benchSize(routes, args, i === sizes.length - 1));
 
@@ -230,7 +220,7 @@ function main(): void {
     translate: measureNode([cli, 'translate', '-f', quickstart], 10),
     validate: measureNode([cli, 'validate', '-f', quickstart], 10),
   };
-  const host: HostSpeed = { before, after: nodeStart(), memoryBefore, memoryAfter: memorySpeed() };
+  const host: HostSpeed = { before, after: nodeStart() };
   const targets = targetsOf(results, coldStart);
   process.stdout.write(report(results, coldStart, targets, host));
   process.stdout.write(`\nbenchmark took ${(Math.round(performance.now() - started) / 1000).toFixed(0)} s\n`);
