@@ -3,9 +3,9 @@
 // independence.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml, parseAllDocuments, stringify } from 'yaml';
 import { parseYamlStream, projectRoot, runCli } from './golden-support.js';
@@ -105,6 +105,11 @@ describe('exit codes', () => {
 describe('a copy of the program without build/envoy-protos.json', () => {
   it('still translates, and warns (EGC4003) that the output went unchecked instead of saying nothing', () => {
     const copy = join(scratch, 'copied');
+    // egc looks for build/envoy-protos.json in every directory above the program.
+    for (let directory = copy; ; directory = dirname(directory)) {
+      assert.ok(!existsSync(join(directory, 'build/envoy-protos.json')), `the temporary directory must not be under a checkout: ${directory} has build/envoy-protos.json`);
+      if (dirname(directory) === directory) break;
+    }
     mkdirSync(copy);
     cpSync(join(projectRoot, 'dist'), join(copy, 'dist'), { recursive: true });
     const run = spawnSync(process.execPath, [join(copy, 'dist/egc.js'), 'translate', '-f', join(projectRoot, quickstart)], { cwd: copy, encoding: 'utf8' });
