@@ -317,6 +317,16 @@ describe('protoc-gen-validate rules', () => {
     assert.match(messageAt(issues, 'statsFlushInterval'), /must be >= 0\.001s and < 300s, is 0\.0001s/);
   });
 
+  it('gives a Duration the same verdict each time it is checked (verdicts are kept per text)', () => {
+    for (const [interval, issue] of [['0.0001s', /must be >= 0\.001s and < 300s, is 0\.0001s/], ['5s', undefined], ['0.0001s', /is 0\.0001s/], ['5s', undefined]] as const) {
+      const bootstrap = minimalBootstrap();
+      bootstrap.statsFlushInterval = interval;
+      const issues = check(bootstrap);
+      if (issue) assert.match(messageAt(issues, 'statsFlushInterval'), issue);
+      else assert.deepEqual(issues, []);
+    }
+  });
+
   it('checks the PathSeparatedPrefix pattern', () => {
     const bootstrap = minimalBootstrap();
     firstRoute(bootstrap).match = { pathSeparatedPrefix: '/api' };

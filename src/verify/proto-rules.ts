@@ -154,9 +154,18 @@ function compileGroup(name: string, rules: RuleGroup): GroupCheck | undefined {
   if (name === 'duration') {
     const check = compileComparable(rules, boundNanos, formatNanos);
     if (!check) return undefined;
+    // The same few texts ("10s" on every cluster) recur: each one's verdict is kept (bounded),
+    // rather than parsed into a bigint again.
+    const verdicts = new Map<string, readonly string[]>();
     return (value) => {
-      const nanos = typeof value === 'string' ? durationNanos(value) : undefined;
-      return nanos === undefined ? noViolations : check(nanos);
+      if (typeof value !== 'string') return noViolations;
+      let verdict = verdicts.get(value);
+      if (verdict === undefined) {
+        const nanos = durationNanos(value);
+        verdict = nanos === undefined ? noViolations : check(nanos);
+        if (verdicts.size < maxDurationVerdicts) verdicts.set(value, verdict);
+      }
+      return verdict;
     };
   }
   if (name === 'any') {
@@ -169,6 +178,8 @@ function compileGroup(name: string, rules: RuleGroup): GroupCheck | undefined {
   }
   return undefined;
 }
+
+const maxDurationVerdicts = 1000;
 
 function compileInteger(rules: RuleGroup): GroupCheck | undefined {
   const check = compileComparable(rules, toBigInt, String);
