@@ -7,6 +7,7 @@ import { activeHealthChecks } from '../src/xds/healthcheck.js';
 import { retryPolicy } from '../src/xds/retry.js';
 import { buildRoute } from '../src/xds/route.js';
 import { translateXds } from '../src/xds/translate.js';
+import { validationError } from '../src/xds/validate.js';
 
 const endpoints = [{ host: '1.2.3.4', port: 50000 }];
 
@@ -131,4 +132,12 @@ test('a bad route shared by two route configurations is reported for both, as if
   assert.equal(shared.errors.length, 2);
   assert.equal(shared.errors[1], alone.errors[0]);
   assert.match(shared.errors[1], /routeConfiguration "default\/eg\/https".*headers\[0\]\.name/);
+});
+
+test('a check that fails for a reason other than missing Envoy protos is an error, not a pass', () => {
+  const cluster = { name: 'c', type: 'STATIC' };
+  // A value the check cannot read: the walk throws, which must not count as passing.
+  Object.defineProperty(cluster, 'connectTimeout', { enumerable: true, get: () => { throw new Error('unreadable value'); } });
+  assert.throws(() => validationError('cluster', cluster), /unreadable value/);
+  assert.equal(validationError('cluster', { name: 'c', type: 'STATIC' }), undefined);
 });

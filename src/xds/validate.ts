@@ -1,3 +1,4 @@
+import { descriptorProblem } from '../verify/proto-descriptor.js';
 import { checkMessage } from '../verify/proto.js';
 import type { Json } from './resources.js';
 
@@ -21,10 +22,12 @@ export function validationError(kind: ResourceKind, resource: Json): string | un
   let issues;
   try {
     issues = checkMessage(resourceTypes[kind], resource);
-  } catch {
+  } catch (error) {
     // Without the compiled Envoy protos (build/envoy-protos.json) there is nothing to check
-    // against; the verify stage reports that on its own.
-    return undefined;
+    // against, which the xds stage reports once (XdsResult.uncheckedBecause). Any other failure
+    // is the check's own, and no pass.
+    if (descriptorProblem() !== undefined) return undefined;
+    throw error;
   }
   if (!issues.length) return undefined;
   const name = resource.name ?? resource.clusterName ?? '';
