@@ -15,7 +15,6 @@ const noExample: Record<string, string> = {
   EGC1012: 'reserved for YAML warnings; no check emits it yet.',
   EGC3001: '`egc validate` reports it when a GatewayClass\'s computed status is Accepted=False; the translator does not reject any GatewayClass of its controller yet.',
   EGC3002: '`egc validate` reports it when a Gateway\'s computed status is Accepted=False; today problems are reported on the listeners (EGC3003).',
-  EGC3010: '`egc validate` reports it when a policy\'s computed status is Accepted=False for one of its targets.',
   EGC4001: 'only a bug in egc produces it: the generated configuration failed the strict proto check.',
   EGC4002: 'only a bug in egc produces it: `egc validate --envoy` found a bootstrap that Envoy rejects.',
   EGC4003: 'needs a copy of the program without build/envoy-protos.json above it, which a scenario run from the checkout cannot be; test/cli.test.ts runs one.',

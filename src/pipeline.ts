@@ -22,6 +22,7 @@ import type { KubeObject } from './load/resource.js';
 import { applyDefaults } from './schema/defaults.js';
 import { validateObjects } from './schema/validate.js';
 import type { Json } from './xds/resources.js';
+import type { PatchFailure } from './xds/jsonpatch.js';
 import { translateXds, type XdsResult } from './xds/translate.js';
 
 export const controllerName = 'gateway.envoyproxy.io/gatewayclass-controller';
@@ -126,6 +127,18 @@ function emptyListenerDiagnostic(irName: string, gateways: ReadonlyMap<string, K
   return diagnosticAt(gateway, ['spec', 'listeners', Math.max(index, 0)], { code: codes.emptyListener, severity: 'warning', message });
 }
 
+/** A patch the xds stage could not apply, on the patch in its EnvoyPatchPolicy, as its Programmed condition says. */
+function patchFailureDiagnostic(failure: PatchFailure, patchPolicies: ReadonlyMap<string, KubeObject>): Diagnostic {
+  const ancestors = failure.ancestors.map((ref: any) => `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`).join(', ');
+  const init = {
+    code: codes.policyNotAccepted,
+    message: `patch ${failure.patchIndex} was not applied: ${failure.message} (Programmed: ${failure.reason}${ancestors ? `, ancestor ${ancestors}` : ''})`,
+  };
+  const policy = patchPolicies.get(`${failure.namespace}/${failure.name}`);
+  if (!policy) return { ...init, severity: 'error', message: `EnvoyPatchPolicy ${failure.namespace}/${failure.name}: ${init.message}` };
+  return diagnosticAt(policy, ['spec', 'jsonPatches', failure.patchIndex], init);
+}
+
 export const hostModeOptions: GatewayApiOptions = {
   controllerName,
   namespace: 'envoy-gateway-system',
@@ -172,7 +185,12 @@ export interface TranslatedInputs {
   diagnostics: Diagnostic[];
   /** Gateways by `namespace/name`, where diagnostics about a proxy's listeners point. */
   gateways: ReadonlyMap<string, KubeObject>;
+  /** EnvoyPatchPolicies by `namespace/name`, where a patch the xds stage could not apply points. */
+  patchPolicies: ReadonlyMap<string, KubeObject>;
 }
+
+/** The objects that diagnostics about a built proxy point at (see TranslatedInputs). */
+export type ProxySourceObjects = Pick<TranslatedInputs, 'gateways' | 'patchPolicies'>;
 
 type StageTimer = (stage: Parameters<NonNullable<CompileOptions['onStage']>>[0]) => void;
 
@@ -221,7 +239,7 @@ export function translateInputs(options: CompileOptions, stageDone: StageTimer =
 
   const translated = translateGatewayApi(withNamespaces, { ...hostModeOptions, bindDeclaredPorts: options.bindDeclaredPorts, oidcDiscovery: options.oidcDiscovery });
   diagnostics.push(...translated.diagnostics);
-  const gateways = new Map(objects.filter((o) => o.kind === 'Gateway').map((g) => [`${g.metadata.namespace}/${g.metadata.name}`, g]));
+  const gateways = byNamespacedName(objects, 'Gateway');
   diagnostics.push(...diagnosticsFromStatuses(objects, (namespace, name) => gateways.get(`${namespace}/${name}`)));
   diagnostics.push(...resourceStatusFindings(objects, diagnostics));
   // What statuses do not report but the output would suffer: certificates Envoy or clients will
@@ -238,7 +256,12 @@ export function translateInputs(options: CompileOptions, stageDone: StageTimer =
     infraIR: translated.infraIR,
     diagnostics,
     gateways,
+    patchPolicies: byNamespacedName(objects, 'EnvoyPatchPolicy'),
   };
+}
+
+function byNamespacedName(objects: readonly KubeObject[], kind: string): Map<string, KubeObject> {
+  return new Map(objects.filter((o) => o.kind === kind).map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o]));
 }
 
 /** One proxy's Envoy resources and bootstrap, from its IR: the xds and bootstrap stages. */
@@ -261,10 +284,12 @@ export function buildProxy(name: string, xds: Xds, options: BootstrapOptions = {
  * The diagnostics of building one proxy: xDS translation errors, listeners left out, and a
  * check that could not run (the same for every proxy, so reported once after dedupe).
  */
-export function proxyDiagnostics(name: string, resources: XdsResult, emptyListenerNames: readonly string[], gateways: ReadonlyMap<string, KubeObject>): Diagnostic[] {
+export function proxyDiagnostics(name: string, resources: XdsResult, emptyListenerNames: readonly string[], sources: ProxySourceObjects): Diagnostic[] {
   const diagnostics = [
     ...resources.errors.map((error): Diagnostic => ({ code: codes.internal, severity: 'error', message: `proxy ${name}: ${error}` })),
-    ...emptyListenerNames.map((listener) => emptyListenerDiagnostic(listener, gateways)),
+    ...resources.inputErrors.map((error): Diagnostic => ({ code: codes.envoyWouldRefuse, severity: 'error', message: `proxy ${name}: ${error}` })),
+    ...emptyListenerNames.map((listener) => emptyListenerDiagnostic(listener, sources.gateways)),
+    ...(resources.patchFailures ?? []).map((failure) => patchFailureDiagnostic(failure, sources.patchPolicies)),
   ];
   if (resources.uncheckedBecause !== undefined) {
     diagnostics.push({
@@ -287,11 +312,12 @@ export interface ProxyInputs {
   infraIR: Record<string, Infra>;
   diagnostics: Diagnostic[];
   gateways: ReadonlyMap<string, KubeObject>;
+  patchPolicies: ReadonlyMap<string, KubeObject>;
   displaySources: SourceTexts;
 }
 
-export function proxyInputs({ xdsIR, infraIR, diagnostics, gateways, loaded }: TranslatedInputs): ProxyInputs {
-  return { xdsIR, infraIR, diagnostics, gateways, displaySources: loaded.parsed.displayTexts };
+export function proxyInputs({ xdsIR, infraIR, diagnostics, gateways, patchPolicies, loaded }: TranslatedInputs): ProxyInputs {
+  return { xdsIR, infraIR, diagnostics, gateways, patchPolicies, displaySources: loaded.parsed.displayTexts };
 }
 
 /** The diagnostics of a compile in report order, each once: the translation's, then each proxy's. */
@@ -320,7 +346,7 @@ export function compile(options: CompileOptions): CompileResult {
   for (const name of Object.keys(translated.xdsIR).sort()) {
     const xds = translated.xdsIR[name];
     const built = buildProxy(name, xds, options.bootstrap, stageDone);
-    proxyDiagnosticLists.push(proxyDiagnostics(name, built.resources, built.emptyListeners, translated.gateways));
+    proxyDiagnosticLists.push(proxyDiagnostics(name, built.resources, built.emptyListeners, translated));
     proxies.push({ name, xds, infra: translated.infraIR[name], resources: built.resources, bootstrap: built.bootstrap });
   }
   return compileResult(translated, proxies, proxyDiagnosticLists);

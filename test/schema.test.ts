@@ -512,4 +512,11 @@ describe('secret values in schema messages', () => {
     assert.equal(d.path, 'data.tls.key');
     assert.ok(!d.message.includes('TOPSECRET'), d.message);
   });
+
+  it('Secret data may break its base64 over lines, as the API server allows, but not hold spaces', () => {
+    const lines = check('apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: |\n    YWRt\n    aW4=\n');
+    assert.deepEqual(lines.diagnostics, []);
+    const spaced = check('apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: "YWRt aW4="\n');
+    assert.equal(only(spaced.diagnostics, codes.badPattern).path, 'data.a');
+  });
 });

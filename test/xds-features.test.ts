@@ -141,3 +141,18 @@ test('a check that fails for a reason other than missing Envoy protos is an erro
   assert.throws(() => validationError('cluster', cluster), /unreadable value/);
   assert.equal(validationError('cluster', { name: 'c', type: 'STATIC' }), undefined);
 });
+
+test('a destination setting of weight 0 gets no locality, since Envoy refuses a locality weight of 0', () => {
+  const built = buildCluster({
+    name: 'c',
+    settings: [
+      { weight: 0 },
+      { weight: 1, endpoints: [{ host: '127.0.0.1', port: 3000 }] },
+    ],
+  });
+  assert.deepEqual(
+    built.endpoints!.endpoints.map((locality: { locality: { region: string }; loadBalancingWeight: number }) => [locality.locality.region, locality.loadBalancingWeight]),
+    [['c/backend/1', 1]],
+  );
+  assert.equal(validationError('clusterLoadAssignment', built.endpoints!), undefined);
+});

@@ -93,12 +93,18 @@ describe('JWT, global rate limit and fault filters', () => {
     const config = routeFilterConfig(listener([route]).routes![0])!['envoy.filters.http.fault'];
     assert.deepEqual(config.abort, { httpStatus: 500, percentage: { denominator: 'MILLION', numerator: 100 } });
   });
+
+  it('sends a negative gRPC status as the reference does: the int32 read as a uint32', () => {
+    const route = { name: 'r', traffic: { faultInjection: { abort: { grpcStatus: -14 } } } };
+    const config = routeFilterConfig(listener([route]).routes![0])!['envoy.filters.http.fault'];
+    assert.equal(config.abort.grpcStatus, 2 ** 32 - 14);
+  });
 });
 
 describe('tracing', () => {
   it('rejects an unknown provider type and a collector without endpoints', () => {
     assert.deepEqual(tracingErrors({ tracing: { provider: { type: 'Jaeger' } } }), ['unknown tracing provider type Jaeger']);
-    assert.match(tracingErrors({ tracing: { provider: { host: '', port: 4317 } } })[0], /validation failed/);
+    assert.match(tracingErrors({ tracing: { provider: { host: '', port: 4317 } } })[0], /tracing is left out: its collector has no endpoint/);
   });
 
   it('samples with the IR rate and sorts custom tags by name', () => {
@@ -131,8 +137,12 @@ describe('EnvoyPatchPolicy', () => {
         jsonPatches: [{ type: 'type.googleapis.com/envoy.config.listener.v3.Listener', name: 'missing', operation: { op: 'add', path: '/x', value: 1 } }],
       }],
     };
-    const { policies, errors } = applyPatchPolicies(xds, resources);
-    assert.equal(errors.length, 1);
+    const { policies, failures } = applyPatchPolicies(xds, resources);
+    assert.deepEqual(
+      failures.map(({ namespace, name, patchIndex, reason }) => ({ namespace, name, patchIndex, reason })),
+      [{ namespace: 'default', name: 'p', patchIndex: 0, reason: 'ResourceNotFound' }],
+    );
+    assert.match(failures[0].message, /missing not found; the proxy has none of that type$/);
     assert.deepEqual(
       { status: policies[0].status.ancestors[0].conditions[0].status, reason: policies[0].status.ancestors[0].conditions[0].reason },
       { status: 'False', reason: 'ResourceNotFound' },

@@ -220,7 +220,7 @@ function writeProxies(inputs: ProxyInputs, flags: TranslateFlags): Diagnostic[][
     const proxy: Proxy = { name, xds, infra: inputs.infraIR[name], resources: built.resources, bootstrap: built.bootstrap };
     writer.write(name, artifactOf(proxy, flags), built.resources.sharedRoutes);
     delete irs[name];
-    return proxyDiagnostics(name, built.resources, built.emptyListeners, inputs.gateways);
+    return proxyDiagnostics(name, built.resources, built.emptyListeners, inputs);
   });
 }
 

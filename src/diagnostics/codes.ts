@@ -47,6 +47,11 @@ export const codes = {
   routeShadowed: 'EGC3012',
   /** A listener with nothing to serve (no route attached): Envoy refuses such a listener. */
   emptyListener: 'EGC3013',
+  /**
+   * Input that Envoy refuses, found while building a proxy's resources: a telemetry collector
+   * without endpoints, a remote Wasm module without a checksum. That part is left out.
+   */
+  envoyWouldRefuse: 'EGC3014',
 
   // Output checks (a failure here is a bug in egc)
   protoMismatch: 'EGC4001',

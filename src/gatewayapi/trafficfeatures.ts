@@ -212,27 +212,32 @@ function buildLoadBalancer(lb: any): LoadBalancer | undefined {
   }
 }
 
+/**
+ * The health checks with the CRD's defaults for absent fields, as the API server stores them:
+ * Envoy requires the active thresholds and interval, and its own outlier detection defaults
+ * (a 10 s interval, say) differ from the CRD's.
+ */
 function buildHealthCheck(healthCheck: any): HealthCheck {
   const result: HealthCheck = {};
   const passive = healthCheck.passive;
   if (passive) {
     result.passive = {
-      baseEjectionTime: duration(passive.baseEjectionTime),
-      consecutive5XxErrors: passive.consecutive5XxErrors,
-      consecutiveGatewayErrors: passive.consecutiveGatewayErrors,
-      consecutiveLocalOriginFailures: passive.consecutiveLocalOriginFailures,
-      interval: duration(passive.interval),
-      maxEjectionPercent: passive.maxEjectionPercent,
-      splitExternalLocalOriginErrors: passive.splitExternalLocalOriginErrors,
+      baseEjectionTime: duration(passive.baseEjectionTime ?? '30s'),
+      consecutive5XxErrors: passive.consecutive5XxErrors ?? 5,
+      consecutiveGatewayErrors: passive.consecutiveGatewayErrors ?? 0,
+      consecutiveLocalOriginFailures: passive.consecutiveLocalOriginFailures ?? 5,
+      interval: duration(passive.interval ?? '3s'),
+      maxEjectionPercent: passive.maxEjectionPercent ?? 10,
+      splitExternalLocalOriginErrors: passive.splitExternalLocalOriginErrors ?? false,
     };
   }
   const active = healthCheck.active;
   if (active) {
     const irActive: NonNullable<HealthCheck['active']> = {
-      healthyThreshold: active.healthyThreshold,
-      interval: duration(active.interval),
-      timeout: duration(active.timeout),
-      unhealthyThreshold: active.unhealthyThreshold,
+      healthyThreshold: active.healthyThreshold ?? 1,
+      interval: duration(active.interval ?? '3s'),
+      timeout: duration(active.timeout ?? '1s'),
+      unhealthyThreshold: active.unhealthyThreshold ?? 3,
     };
     if (active.type === 'HTTP' && active.http) {
       const statuses = [...new Set<number>(active.http.expectedStatuses ?? [])].sort((a, b) => a - b);

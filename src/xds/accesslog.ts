@@ -172,7 +172,7 @@ function hasEndpoint(destination: RouteDestination | undefined): boolean {
 export function accessLogErrors(xds: Xds): string[] {
   const errors: string[] = [];
   for (const sink of (xds.accessLog?.openTelemetry ?? []) as unknown as OpenTelemetrySink[]) {
-    if (!hasEndpoint(sink.destination)) errors.push(`validation failed for xds resource: OpenTelemetry access log collector ${sink.destination?.name ?? ''} has no endpoint`);
+    if (!hasEndpoint(sink.destination)) errors.push(`OpenTelemetry access log ${sink.destination?.name ?? ''} is left out: its collector has no endpoint, and Envoy refuses a collector cluster without one`);
   }
   return errors;
 }

@@ -23,6 +23,7 @@ export function clientIPFields(detection: ClientIPDetection | undefined): Json {
   }
   const fields: Json = { useRemoteAddress: true };
   const hops = detection?.xForwardedFor?.numTrustedHops;
-  if (hops) fields.xffNumTrustedHops = hops;
+  // The API's int32 into Envoy's uint32, wrapping a negative count as the reference's Go conversion does.
+  if (hops) fields.xffNumTrustedHops = hops >>> 0;
   return fields;
 }

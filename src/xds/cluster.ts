@@ -58,11 +58,15 @@ function tlsMatchName(cluster: string, index: number): string {
   return `${cluster}/tls/${index}`;
 }
 
-/** One locality per destination setting, so backendRef weights become locality weights. */
+/**
+ * One locality per destination setting, so backendRef weights become locality weights. A
+ * setting of weight 0 gets no traffic and no locality: Envoy refuses a locality weight of 0.
+ */
 export function loadAssignment(name: string, settings: DestinationSetting[], cache?: Map<object, Json[]>): Json {
   const endpoints: Json[] = [];
   for (let index = 0; index < settings.length; index++) {
     const setting = settings[index];
+    if (setting.weight === 0) continue;
     const locality: Json = {};
     const irEndpoints = setting.endpoints;
     if (irEndpoints?.length) {

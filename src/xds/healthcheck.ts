@@ -21,6 +21,8 @@ function statusRanges(statuses: number[]): Json[] {
 }
 
 /** The cluster's active health checks (`healthChecks`), if the IR asks for one. */
+
+const requestMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
 export function activeHealthChecks(healthCheck: HealthCheck | undefined): Json[] | undefined {
   const active = healthCheck?.active;
   if (!active) return undefined;
@@ -33,7 +35,9 @@ export function activeHealthChecks(healthCheck: HealthCheck | undefined): Json[]
   if (active.healthyThreshold != null) check.healthyThreshold = active.healthyThreshold;
   if (active.http) {
     const http: Json = { host: active.http.host, path: active.http.path };
-    if (active.http.method) http.method = active.http.method.toUpperCase();
+    const method = active.http.method?.toUpperCase();
+    // Envoy's RequestMethod enum; the reference's lookup turns any other name into its zero value, which is left out.
+    if (method && requestMethods.has(method)) http.method = method;
     if (active.http.expectedStatuses?.length) http.expectedStatuses = statusRanges(active.http.expectedStatuses);
     if (active.http.expectedResponse) http.receive = [payload(active.http.expectedResponse)];
     check.httpHealthCheck = http;

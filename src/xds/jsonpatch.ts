@@ -247,6 +247,14 @@ function targetPaths(doc: unknown, op: PatchOperation): string[] {
   return pointers.map((p) => `${p}${suffix}`);
 }
 
+/** The names a patch could have meant, since the usual mistake is the form of the name. */
+function namesHint(list: readonly Json[]): string {
+  const names = list.map(resourceName).filter((name): name is string => typeof name === 'string' && name !== '');
+  if (names.length === 0) return '; the proxy has none of that type';
+  const shown = names.slice(0, 5).map((name) => JSON.stringify(name)).join(', ');
+  return `; the proxy has ${shown}${names.length > 5 ? ` and ${names.length - 5} more` : ''}`;
+}
+
 /** Applies one patch to the resources in place. */
 function applyPatch(resources: XdsResources, patch: JSONPatch): void {
   const target = kindsByType[patch.type];
@@ -259,7 +267,7 @@ function applyPatch(resources: XdsResources, patch: JSONPatch): void {
   let doc: unknown;
   if (index < 0) {
     // Only an add of a whole resource may name one that does not exist yet.
-    if (!(op.op === 'add' && !op.jsonPath && (op.path ?? '') === '')) throw new ResourceNotFound(`${patch.type} ${patch.name} not found`);
+    if (!(op.op === 'add' && !op.jsonPath && (op.path ?? '') === '')) throw new ResourceNotFound(`${patch.type} ${patch.name} not found${namesHint(list)}`);
     doc = {};
   } else {
     doc = convertMessage(target.message, structuredClone(list[index]), 'proto');
@@ -280,29 +288,43 @@ function applyPatch(resources: XdsResources, patch: JSONPatch): void {
 
 class ResourceNotFound extends Error {}
 
+/** A patch of an EnvoyPatchPolicy that was not applied, and why. */
+export interface PatchFailure {
+  namespace: string;
+  name: string;
+  /** The patch's index in the policy's jsonPatches. */
+  patchIndex: number;
+  /** The reason of the policy's Programmed condition: ResourceNotFound or Invalid. */
+  reason: string;
+  message: string;
+  /** The Gateways (or GatewayClass) the policy applies to, as its status names them. */
+  ancestors: Json[];
+}
+
 function programmed(status: 'True' | 'False', reason: string, message: string): Json {
   return { type: 'Programmed', status, reason, message };
 }
 
 /**
  * Applies every EnvoyPatchPolicy of the IR to the resources (in place) and returns the policies
- * with their statuses, plus one error per patch that could not be applied.
+ * with their statuses, plus each patch that could not be applied.
  */
-export function applyPatchPolicies(xds: Xds, resources: XdsResources): { policies: Json[]; errors: string[] } {
-  const errors: string[] = [];
+export function applyPatchPolicies(xds: Xds, resources: XdsResources): { policies: Json[]; failures: PatchFailure[] } {
+  const failures: PatchFailure[] = [];
   const policies: Json[] = [];
   for (const raw of (xds.envoyPatchPolicies ?? []) as PatchPolicy[]) {
     let condition = programmed('True', 'Programmed', 'Patches have been successfully applied.');
-    for (const patch of raw.jsonPatches ?? []) {
+    const ancestorRefs = (raw.status?.ancestors ?? []).map((ancestor) => ancestor.ancestorRef);
+    (raw.jsonPatches ?? []).forEach((patch, patchIndex) => {
       try {
         applyPatch(resources, patch);
       } catch (error) {
         if (!(error instanceof PatchError || error instanceof ResourceNotFound || error instanceof ProtoNameError)) throw error;
         const reason = error instanceof ResourceNotFound ? 'ResourceNotFound' : 'Invalid';
         condition = programmed('False', reason, error.message);
-        errors.push(`EnvoyPatchPolicy ${raw.namespace}/${raw.name}: ${error.message}`);
+        failures.push({ namespace: raw.namespace, name: raw.name, patchIndex, reason, message: error.message, ancestors: ancestorRefs });
       }
-    }
+    });
     const ancestors = (raw.status?.ancestors ?? []).map((ancestor) => ({
       ancestorRef: ancestor.ancestorRef,
       conditions: [condition],
@@ -310,5 +332,5 @@ export function applyPatchPolicies(xds: Xds, resources: XdsResources): { policie
     }));
     policies.push({ ...raw, status: { ancestors } });
   }
-  return { policies, errors };
+  return { policies, failures };
 }

@@ -28,7 +28,8 @@ export function keepaliveSocketOptions(keepalive: TCPKeepalive | undefined): Jso
 export function upstreamKeepalive(keepalive: TCPKeepalive | undefined): Json | undefined {
   if (!keepalive) return undefined;
   const tcpKeepalive: Json = {};
-  if (keepalive.probes != null) tcpKeepalive.keepaliveProbes = keepalive.probes;
+  // The API's int32 into Envoy's uint32, wrapping a negative count as the reference's Go conversion does.
+  if (keepalive.probes != null) tcpKeepalive.keepaliveProbes = keepalive.probes >>> 0;
   if (keepalive.idleTime != null) tcpKeepalive.keepaliveTime = keepalive.idleTime;
   if (keepalive.interval != null) tcpKeepalive.keepaliveInterval = keepalive.interval;
   return { tcpKeepalive };

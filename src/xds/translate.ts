@@ -3,7 +3,8 @@ import { descriptorProblem } from '../verify/proto-descriptor.js';
 import { buildCluster, type ClusterArgs } from './cluster.js';
 import { addHttp3Listener } from './http3.js';
 import { buildHttpFilters, filterResources, telemetryErrors } from './httpfilters.js';
-import { applyPatchPolicies } from './jsonpatch.js';
+import { wasmWithoutChecksum } from './filters/wasm.js';
+import { applyPatchPolicies, type PatchFailure } from './jsonpatch.js';
 import { addHttpFilterChain, addTcpFilterChains, addUdpListener, ListenerSet } from './listener.js';
 import type { Json, XdsResources } from './resources.js';
 import { RouteBuilder } from './route.js';
@@ -22,8 +23,15 @@ export interface XdsResult extends XdsResources {
    * Envoy's validation rules are left out, the rest is still produced.
    */
   errors: string[];
+  /**
+   * Parts left out because Envoy would refuse what the input asks for (see the catalog's
+   * EGC3014); the reference rejects the whole IR for each of them.
+   */
+  inputErrors: string[];
   /** The IR's EnvoyPatchPolicies with the statuses their patches earned (when it has any). */
   envoyPatchPolicies?: Json[];
+  /** The patches that could not be applied: problems of the input, reported on their policy. */
+  patchFailures?: PatchFailure[];
   /**
    * Routes that are one object in several route configurations (see RouteBuilder): the YAML
    * writer copies their text instead of writing it again.
@@ -67,7 +75,7 @@ export function translateXds(xds: Xds, options: XdsOptions = {}): XdsResult {
   try {
     return translate(xds ?? {}, options);
   } catch (error) {
-    return { listeners: [], routes: [], clusters: [], endpoints: [], secrets: [], errors: [`the xds IR could not be translated: ${errorText(error)}`], sharedRoutes: new Set() };
+    return { listeners: [], routes: [], clusters: [], endpoints: [], secrets: [], errors: [`the xds IR could not be translated: ${errorText(error)}`], inputErrors: [], sharedRoutes: new Set() };
   }
 }
 
@@ -95,7 +103,7 @@ function translate(xds: Xds, options: XdsOptions): XdsResult {
   const routes = new RouteBuilder();
   const lbEndpointsCache = new Map<object, Json[]>();
   const errors: string[] = [];
-  errors.push(...telemetryErrors(xds));
+  const inputErrors = telemetryErrors(xds);
   const valid = (kind: ResourceKind, resource: Json): boolean => {
     const error = validationError(kind, resource);
     if (error) errors.push(error);
@@ -115,6 +123,11 @@ function translate(xds: Xds, options: XdsOptions): XdsResult {
   };
 
   for (const listener of xds.http ?? []) {
+    const unfetchable = wasmWithoutChecksum(listener);
+    if (unfetchable !== undefined) {
+      inputErrors.push(`listener ${listener.name} is left out: Wasm module ${unfetchable} has no sha256, and Envoy fetches a remote module only with one`);
+      continue;
+    }
     const httpFilters = buildHttpFilters(listener, xds);
     addHttp3Listener(listeners, listener, xds, httpFilters);
     const { routeConfigName, created } = addHttpFilterChain(listeners, listener, xds, httpFilters);
@@ -161,13 +174,14 @@ function translate(xds: Xds, options: XdsOptions): XdsResult {
     endpoints: endpoints.items,
     secrets: secrets.filter((s) => valid('secret', s)),
     errors,
+    inputErrors,
     sharedRoutes: routes.shared,
     uncheckedBecause: descriptorProblem(),
   };
   if (xds.envoyPatchPolicies?.length) {
     const patched = applyPatchPolicies(xds, result);
     result.envoyPatchPolicies = patched.policies;
-    errors.push(...patched.errors);
+    if (patched.failures.length > 0) result.patchFailures = patched.failures;
   }
   return result;
 }

@@ -31,7 +31,8 @@ export const faultFeature: HttpFilterFeature = {
     const config: Json = {};
     if (fault?.abort) {
       const abort: Json = {};
-      if (fault.abort.grpcStatus !== undefined) abort.grpcStatus = fault.abort.grpcStatus;
+      // The API's int32 into Envoy's uint32, wrapping a negative status as the reference's Go conversion does.
+      if (fault.abort.grpcStatus !== undefined) abort.grpcStatus = fault.abort.grpcStatus >>> 0;
       else if (fault.abort.httpStatus !== undefined) abort.httpStatus = fault.abort.httpStatus;
       abort.percentage = fraction(fault.abort.percentage);
       config.abort = abort;

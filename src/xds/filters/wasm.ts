@@ -1,4 +1,4 @@
-import type { HTTPRoute } from '../../ir/types.js';
+import type { HTTPListener, HTTPRoute } from '../../ir/types.js';
 import { any, type Json } from '../resources.js';
 import { noPolicies, perPolicyFilters, perPolicyRouteConfig, type HttpFilterFeature } from './common.js';
 
@@ -40,6 +40,17 @@ function buildWasm(wasm: Wasm): Json {
   };
   if (!code) delete plugin.vmConfig.code;
   return any('envoy.extensions.filters.http.wasm.v3.Wasm', { config: plugin });
+}
+
+/** A Wasm module of the listener's routes that Envoy could not fetch for want of a checksum, by its URL. */
+export function wasmWithoutChecksum(listener: HTTPListener): string | undefined {
+  for (const route of listener.routes ?? []) {
+    for (const wasm of wasmsOf(route)) {
+      const code = wasm.httpWasmCode as (Wasm['httpWasmCode'] & { originalDownloadingURL?: string }) | undefined;
+      if (code && !code.sha256) return code.originalDownloadingURL ?? code.servingURL;
+    }
+  }
+  return undefined;
 }
 
 export const wasmFeature: HttpFilterFeature = {

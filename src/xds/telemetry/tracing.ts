@@ -85,7 +85,7 @@ export function tracingErrors(xds: Xds): string[] {
     if (error instanceof TracingError) return [error.message];
     throw error;
   }
-  if (!hasCollector(tracing)) return ['validation failed for xds resource: the tracing collector cluster has no endpoint'];
+  if (!hasCollector(tracing)) return ['tracing is left out: its collector has no endpoint, and Envoy refuses a collector cluster without one'];
   return [];
 }
 
