@@ -3,6 +3,7 @@
  * go wrong that is a bug in egc rather than a problem with the input.
  */
 import { serialize, serializeAll } from '../bootstrap/write.js';
+import { codes } from '../diagnostics/codes.js';
 import { compile } from '../pipeline.js';
 import { checkMessage } from '../verify/proto.js';
 
@@ -50,6 +51,13 @@ export function checkInput(text: string, file = 'fuzz.yaml'): Problem | undefine
     const at = leaked.message.search(runtimeErrorText);
     const fragment = leaked.message.slice(Math.max(0, leaked.message.lastIndexOf(' ', at - 2) + 1), at + 80);
     return { kind: 'internal', message: `${leaked.code} ${leaked.message}`.slice(0, 300), detail: fragment.slice(0, 120) };
+  }
+  // EGC5003 says egc hit a bug: an xDS resource that failed Envoy's rules was dropped, so input
+  // that egc accepted has no place in the output and no location in the message.
+  const internal = result.diagnostics.find((d) => d.code === codes.internal);
+  if (internal) {
+    const detail = internal.message.replace(/^proxy [^:]*: /, '').replace(/"[^"]*"/g, 'Q').replace(/\[\d+\]/g, '[]').slice(0, 200);
+    return { kind: 'internal', message: `${internal.code} ${internal.message}`.slice(0, 300), detail };
   }
   for (const proxy of result.proxies) {
     const issues = checkMessage(bootstrapType, proxy.bootstrap);
