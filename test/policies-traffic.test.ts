@@ -196,3 +196,16 @@ describe('EnvoyProxy', () => {
     assert.equal(xds.http![0].ipFamily, 'IPv6');
   });
 });
+
+describe('ClientTrafficPolicy earlyRequestHeaders', () => {
+  it('refuses a header value with CR, LF or NUL, which Envoy would refuse', () => {
+    const ctp = policy('ClientTrafficPolicy', 'ctp', {
+      targetRefs: [gatewayRef('eg')],
+      headers: { earlyRequestHeaders: { set: [{ name: 'x-b', value: 'three\ntwo' }] } },
+    });
+    translateGatewayApi(withImpliedNamespaces([gatewayClass(), gateway('eg', [http('http', 80)]), ctp]), options);
+    const accepted = (ctp.status as any).ancestors[0].conditions.find((c: any) => c.type === 'Accepted');
+    assert.equal(accepted.status, 'False');
+    assert.match(accepted.message, /EarlyRequestHeaders cannot set a header value with a CR, LF or NUL character in it\. Header: "x-b"/);
+  });
+});

@@ -378,6 +378,11 @@ function earlyRequestHeaders(modifier: any): { add: AddHeader[]; remove: string[
         errors.push(`EarlyRequestHeaders Filter cannot set headers with a '/' or ':' character in them. Header: ${JSON.stringify(name)}`);
         continue;
       }
+      // Envoy refuses such a value (HTTPRoute header filters are checked the same way).
+      if (/[\r\n\0]/.test(String(header.value ?? ''))) {
+        errors.push(`EarlyRequestHeaders cannot ${verb} a header value with a CR, LF or NUL character in it. Header: ${JSON.stringify(name)}`);
+        continue;
+      }
       if (add.some((h) => h.name.toLowerCase() === name.toLowerCase())) continue;
       add.push({ append, name, value: String(header.value ?? '').split(',') });
     }
