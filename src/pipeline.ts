@@ -307,12 +307,10 @@ export function proxyDiagnostics(name: string, resources: XdsResult, emptyListen
  * they are a third of the live heap, which each full garbage collection while the proxies are
  * built would walk again.
  */
-export interface ProxyInputs {
+export interface ProxyInputs extends ProxySourceObjects {
   xdsIR: Record<string, Xds>;
   infraIR: Record<string, Infra>;
   diagnostics: Diagnostic[];
-  gateways: ReadonlyMap<string, KubeObject>;
-  patchPolicies: ReadonlyMap<string, KubeObject>;
   displaySources: SourceTexts;
 }
 

@@ -21,6 +21,7 @@ import {
   setTranslationError,
   type PolicyTargetRef,
 } from './policy.js';
+import { invalidHeaderName, invalidHeaderValue } from './httpfilters.js';
 import { referenceAllowed } from './referencegrant.js';
 import { envoyGatewayGroup } from './resources.js';
 import { normalizeGoDuration, parseGoDuration, parseQuantity, quantityAsInteger } from './units.js';
@@ -374,12 +375,11 @@ function earlyRequestHeaders(modifier: any): { add: AddHeader[]; remove: string[
         errors.push(`EarlyRequestHeaders cannot ${verb} a header with an empty name`);
         continue;
       }
-      if (/[/:]/.test(name)) {
+      if (invalidHeaderName.test(name)) {
         errors.push(`EarlyRequestHeaders Filter cannot set headers with a '/' or ':' character in them. Header: ${JSON.stringify(name)}`);
         continue;
       }
-      // Envoy refuses such a value (HTTPRoute header filters are checked the same way).
-      if (/[\r\n\0]/.test(String(header.value ?? ''))) {
+      if (invalidHeaderValue.test(String(header.value ?? ''))) {
         errors.push(`EarlyRequestHeaders cannot ${verb} a header value with a CR, LF or NUL character in it. Header: ${JSON.stringify(name)}`);
         continue;
       }

@@ -23,9 +23,10 @@ const pushedFilterLists = ['addRequestHeaders', 'removeRequestHeaders', 'addResp
 /** A filter the route cannot be accepted with; its message goes into the Accepted condition. */
 export class FilterError extends Error {}
 
-const invalidHeaderName = /[/:]/;
+/** What the reference refuses in a header name a filter sets. */
+export const invalidHeaderName = /[/:]/;
 /** What Envoy refuses in a header value (its HTTP_HEADER_VALUE rule): a header with one could split the message. */
-const invalidHeaderValue = /[\r\n\0]/;
+export const invalidHeaderValue = /[\r\n\0]/;
 const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**

@@ -1,5 +1,5 @@
 import type { ClientIPDetection } from '../ir/types.js';
-import { any, type Json } from './resources.js';
+import { any, uint32FromInt32, type Json } from './resources.js';
 
 /**
  * How the connection manager finds the client's address: from the connection (default), from
@@ -23,7 +23,6 @@ export function clientIPFields(detection: ClientIPDetection | undefined): Json {
   }
   const fields: Json = { useRemoteAddress: true };
   const hops = detection?.xForwardedFor?.numTrustedHops;
-  // The API's int32 into Envoy's uint32, wrapping a negative count as the reference's Go conversion does.
-  if (hops) fields.xffNumTrustedHops = hops >>> 0;
+  if (hops) fields.xffNumTrustedHops = uint32FromInt32(hops);
   return fields;
 }

@@ -20,9 +20,10 @@ function statusRanges(statuses: number[]): Json[] {
   return ranges.map((r) => ({ start: String(r.start), end: String(r.end) }));
 }
 
-/** The cluster's active health checks (`healthChecks`), if the IR asks for one. */
-
+/** The names of Envoy's RequestMethod enum, less its zero value. */
 const requestMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+
+/** The cluster's active health checks (`healthChecks`), if the IR asks for one. */
 export function activeHealthChecks(healthCheck: HealthCheck | undefined): Json[] | undefined {
   const active = healthCheck?.active;
   if (!active) return undefined;

@@ -14,6 +14,11 @@ export const adsConfigSource: Json = { ads: {}, resourceApiVersion: 'V3' };
 /** Per-connection buffer the reference sets on listeners and clusters unless a policy says otherwise. */
 export const defaultBufferLimitBytes = 32768;
 
+/** An API int32 for an Envoy uint32: a negative value wraps, as the reference's Go conversion does. */
+export function uint32FromInt32(value: number): number {
+  return value >>> 0;
+}
+
 /** IR byte fields arrive as base64 (reference YAML of Go []byte) or as a list of byte values. */
 export function bytesToBase64(value: unknown): string {
   if (Array.isArray(value)) return Buffer.from(value as number[]).toString('base64');

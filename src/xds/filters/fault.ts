@@ -1,5 +1,5 @@
 import type { HTTPListener, HTTPRoute } from '../../ir/types.js';
-import { any, type Json } from '../resources.js';
+import { any, uint32FromInt32, type Json } from '../resources.js';
 import { protoDuration } from '../duration.js';
 import { routesOf, type HttpFilterFeature } from './common.js';
 
@@ -31,8 +31,7 @@ export const faultFeature: HttpFilterFeature = {
     const config: Json = {};
     if (fault?.abort) {
       const abort: Json = {};
-      // The API's int32 into Envoy's uint32, wrapping a negative status as the reference's Go conversion does.
-      if (fault.abort.grpcStatus !== undefined) abort.grpcStatus = fault.abort.grpcStatus >>> 0;
+      if (fault.abort.grpcStatus !== undefined) abort.grpcStatus = uint32FromInt32(fault.abort.grpcStatus);
       else if (fault.abort.httpStatus !== undefined) abort.httpStatus = fault.abort.httpStatus;
       abort.percentage = fraction(fault.abort.percentage);
       config.abort = abort;

@@ -11,7 +11,7 @@ interface Wasm {
   wasmName: string;
   config?: unknown;
   failOpen?: boolean;
-  httpWasmCode?: { servingURL: string; sha256: string };
+  httpWasmCode?: { servingURL: string; originalDownloadingURL?: string; sha256?: string };
 }
 
 function wasmsOf(route: HTTPRoute): Wasm[] {
@@ -46,7 +46,7 @@ function buildWasm(wasm: Wasm): Json {
 export function wasmWithoutChecksum(listener: HTTPListener): string | undefined {
   for (const route of listener.routes ?? []) {
     for (const wasm of wasmsOf(route)) {
-      const code = wasm.httpWasmCode as (Wasm['httpWasmCode'] & { originalDownloadingURL?: string }) | undefined;
+      const code = wasm.httpWasmCode;
       if (code && !code.sha256) return code.originalDownloadingURL ?? code.servingURL;
     }
   }
