@@ -1,6 +1,6 @@
 import type { HTTPListener, HTTPRoute } from '../../ir/types.js';
 import { any, type Json } from '../resources.js';
-import { noPolicies, perPolicyFilters, perPolicyRouteConfig, type HttpFilterFeature } from './common.js';
+import { noPolicies, perPolicyFilters, perPolicyRouteConfig, routesOf, type HttpFilterFeature } from './common.js';
 
 export const wasmFilterType = 'envoy.filters.http.wasm';
 /** Envoy Gateway serves Wasm modules from its own cache over this cluster. */
@@ -44,9 +44,12 @@ function buildWasm(wasm: Wasm): Json {
 
 /** A Wasm module of the listener's routes that Envoy could not fetch for want of a checksum, by its URL. */
 export function wasmWithoutChecksum(listener: HTTPListener): string | undefined {
-  for (const route of listener.routes ?? []) {
-    for (const wasm of wasmsOf(route)) {
-      const code = wasm.httpWasmCode;
+  // Indexed: see routeItems.
+  const routes = routesOf(listener);
+  for (let route = 0; route < routes.length; route++) {
+    const wasms = wasmsOf(routes[route]);
+    for (let index = 0; index < wasms.length; index++) {
+      const code = wasms[index].httpWasmCode;
       if (code && !code.sha256) return code.originalDownloadingURL ?? code.servingURL;
     }
   }
