@@ -238,6 +238,23 @@ describe('EnvoyExtensionPolicy', () => {
       sha256: 'abc',
     });
   });
+
+  it('warns where Envoy cannot fetch a module: a URL that is not http or https, no checksum', () => {
+    const eep = policy('EnvoyExtensionPolicy', 'wasm', { kind: 'Gateway', name: 'gateway-1' }, {
+      wasm: [
+        { name: 'ftp', code: { type: 'HTTP', http: { url: 'ftp://www.example.com/a.wasm', sha256: 'abc' } } },
+        { name: 'relative', code: { type: 'HTTP', http: { url: 'filters/b.wasm', sha256: 'abc' } } },
+        { name: 'unchecked', code: { type: 'HTTP', http: { url: 'http://www.example.com/c.wasm' } } },
+        { name: 'fine', code: { type: 'HTTP', http: { url: 'http://www.example.com/d.wasm', sha256: 'abc' } } },
+      ],
+    });
+    const { result } = translate([httpRoute('route-1', 'www.foo.com'), eep]);
+    const warnings = result.diagnostics.filter((d) => d.severity === 'warning' && /Wasm/.test(d.message));
+    assert.deepEqual(
+      warnings.map((d) => d.message.replace(/;.*/, '')),
+      ['Wasm module URL `ftp://www.example.com/a.wasm` is not an absolute http or https URL', 'Wasm module URL `filters/b.wasm` is not an absolute http or https URL', 'Wasm module http://www.example.com/c.wasm has no sha256'],
+    );
+  });
 });
 
 describe('EnvoyPatchPolicy', () => {

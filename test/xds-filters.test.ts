@@ -101,6 +101,37 @@ describe('JWT, global rate limit and fault filters', () => {
   });
 });
 
+describe('Wasm', () => {
+  const wasm = (policy: string, httpWasmCode: Json) => ({ name: `envoyextensionpolicy/default/${policy}/wasm/0`, wasmName: policy, httpWasmCode });
+  const fromHttp = {
+    originalDownloadingURL: 'https://modules.example.com/filters/add-header.wasm',
+    servingURL: 'https://envoy-gateway:18002/cached.wasm',
+    sha256: 'f'.repeat(64),
+  };
+  const fromImage = { originalDownloadingURL: 'oci://registry.example.com/filters/x:v1', servingURL: 'https://envoy-gateway:18002/image.wasm', sha256: 'e'.repeat(64) };
+  const xds: Xds = { http: [listener([{ name: 'a', envoyExtensions: { wasms: [wasm('http', fromHttp)] } }, { name: 'b', envoyExtensions: { wasms: [wasm('image', fromImage)] } }])] };
+  const httpUris = (options = {}) =>
+    buildHttpFilters(xds.http![0], xds, options)
+      .filter((f) => f.name.startsWith('envoy.filters.http.wasm/'))
+      .map((f) => f.typedConfig.config.vmConfig.code.remote.httpUri);
+
+  it('has Envoy fetch an HTTP module from its own URL, over a cluster for that host and port', () => {
+    assert.deepEqual(httpUris()[0], { cluster: 'modules_example_com_443', timeout: '10s', uri: 'https://modules.example.com/filters/add-header.wasm' });
+    const cluster = filterResources(xds).clusters.find((c) => c.name === 'modules_example_com_443')!;
+    assert.equal(cluster.transportSocket.typedConfig.sni, 'modules.example.com');
+    assert.equal(cluster.loadAssignment.endpoints[0].lbEndpoints[0].endpoint.address.socketAddress.portValue, 443);
+  });
+
+  it('leaves an OCI image to the module cache, which only Envoy Gateway has', () => {
+    assert.deepEqual(httpUris()[1], { cluster: 'wasm_cluster', timeout: '10s', uri: 'https://envoy-gateway:18002/image.wasm' });
+  });
+
+  it('fetches every module from the cache cluster when given one, as Envoy Gateway does', () => {
+    assert.deepEqual(httpUris({ wasmCacheCluster: 'wasm_cluster' }).map((uri) => uri.uri), ['https://envoy-gateway:18002/cached.wasm', 'https://envoy-gateway:18002/image.wasm']);
+    assert.equal(filterResources(xds, { wasmCacheCluster: 'wasm_cluster' }).clusters.length, 0);
+  });
+});
+
 describe('tracing', () => {
   it('rejects an unknown provider type and a collector without endpoints', () => {
     assert.deepEqual(tracingErrors({ tracing: { provider: { type: 'Jaeger' } } }), ['unknown tracing provider type Jaeger']);

@@ -14,6 +14,8 @@ export const featuresDisabledCases = new Set(['envoypatchpolicy-invalid-feature-
 
 export const rateLimitServiceUrl = 'grpc://envoy-ratelimit.envoy-gateway-system.svc.cluster.local:8081';
 export const defaultDnsDomain = 'cluster.local';
+/** Under Envoy Gateway, Envoy fetches Wasm modules from the gateway's cache, over this bootstrap cluster. */
+export const wasmCacheCluster = 'wasm_cluster';
 /** xds-ir cases translated with another cluster DNS domain. */
 export const dnsDomainByCase: Readonly<Record<string, string>> = { 'ratelimit-custom-domain': 'example-cluster.local' };
 

@@ -22,7 +22,7 @@ import { canonicalizeIR } from '../ir/parse.js';
 import type { Xds } from '../ir/types.js';
 import { translateXds } from '../xds/translate.js';
 import { firstDifference, formatDifference } from './diff.js';
-import { defaultDnsDomain, dnsDomainByCase, rateLimitServiceUrl } from './context.js';
+import { defaultDnsDomain, dnsDomainByCase, rateLimitServiceUrl, wasmCacheCluster } from './context.js';
 import { errorText } from './gatewayapi.js';
 import { normalize, xdsNormalization } from './normalize.js';
 import { statusView } from './status.js';
@@ -74,7 +74,7 @@ export function runXdsIrCase(name: string, ir: unknown, expectation: XdsExpectat
   const xds = canonicalizeIR(ir as Xds);
   let result: ReturnType<typeof translateXds>;
   try {
-    result = translateXds(xds, { rateLimitServiceUrl, dnsDomain: dnsDomainByCase[name] ?? defaultDnsDomain });
+    result = translateXds(xds, { rateLimitServiceUrl, dnsDomain: dnsDomainByCase[name] ?? defaultDnsDomain, wasmCacheCluster });
   } catch (error) {
     return { pass: false, diff: `translation threw: ${errorText(error)}` };
   }

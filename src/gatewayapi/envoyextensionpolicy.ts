@@ -77,14 +77,23 @@ function wasmCode(ctx: TranslationContext, policy: KubeObject, code: any, path: 
       diagnosticAt(policy, [...path, 'image', 'url'], {
         code: codes.policyNotAccepted,
         severity: 'warning',
-        message: `Wasm image ${original} must be pulled from an OCI registry, which egc does not do; Envoy cannot load it from the image URL`,
+        message: `Wasm image ${original} must be pulled from an OCI registry, which egc does not do; Envoy cannot load it from the image URL, so the filter fails closed (open with failOpen)`,
       }),
     );
   } else {
     const http = code?.http ?? {};
     original = String(http.url ?? '');
     sha256 = http.sha256;
-    if (sha256 === undefined) {
+    // The CRD's pattern for the URL lets almost anything through.
+    if (!isHttpURL(original)) {
+      ctx.diagnostics.push(
+        diagnosticAt(policy, [...path, 'http', 'url'], {
+          code: codes.policyNotAccepted,
+          severity: 'warning',
+          message: `Wasm module URL \`${original}\` is not an absolute http or https URL; Envoy cannot fetch the module from it, so the filter fails closed (open with failOpen)`,
+        }),
+      );
+    } else if (sha256 === undefined) {
       ctx.diagnostics.push(
         diagnosticAt(policy, [...path, 'http', 'url'], {
           code: codes.policyNotAccepted,
@@ -100,6 +109,12 @@ function wasmCode(ctx: TranslationContext, policy: KubeObject, code: any, path: 
   };
   if (sha256 !== undefined) source.sha256 = sha256;
   return source;
+}
+
+function isHttpURL(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const scheme = new URL(text).protocol;
+  return scheme === 'http:' || scheme === 'https:';
 }
 
 function buildWasm(ctx: TranslationContext, policy: KubeObject, spec: any, index: number): Json {

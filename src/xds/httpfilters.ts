@@ -64,9 +64,9 @@ function routerFilter(listener: HTTPListener): Json {
 }
 
 /** The HTTP filter chain of one listener's connection manager, in Envoy Gateway's order. */
-export function buildHttpFilters(listener: HTTPListener, xds: Xds): Json[] {
+export function buildHttpFilters(listener: HTTPListener, xds: Xds, options: FilterOptions = {}): Json[] {
   const filters: Json[] = [];
-  for (const feature of features) for (const filter of feature.listenerFilters(listener, xds)) filters.push(filter);
+  for (const feature of features) for (const filter of feature.listenerFilters(listener, xds, options)) filters.push(filter);
   filters.push(routerFilter(listener));
   return orderHttpFilters(filters, xds.filterOrder);
 }

@@ -3,6 +3,7 @@ import { descriptorProblem } from '../verify/proto-descriptor.js';
 import { buildCluster, type ClusterArgs } from './cluster.js';
 import { addHttp3Listener } from './http3.js';
 import { buildHttpFilters, filterResources, telemetryErrors } from './httpfilters.js';
+import type { FilterOptions } from './filters/common.js';
 import { wasmWithoutChecksum } from './filters/wasm.js';
 import { applyPatchPolicies, type PatchFailure } from './jsonpatch.js';
 import { addHttpFilterChain, addTcpFilterChains, addUdpListener, ListenerSet } from './listener.js';
@@ -11,11 +12,8 @@ import { RouteBuilder } from './route.js';
 import { buildSecrets } from './tls.js';
 import { routeConfigurationError, validationError, type ResourceKind } from './validate.js';
 
-export interface XdsOptions {
-  /** Where the global rate-limit service listens, as a grpc:// URL. */
-  rateLimitServiceUrl?: string;
-  dnsDomain?: string;
-}
+/** Settings beyond the IR: where the rate-limit service listens, Wasm module fetching (see FilterOptions). */
+export type XdsOptions = FilterOptions;
 
 export interface XdsResult extends XdsResources {
   /**
@@ -128,7 +126,7 @@ function translate(xds: Xds, options: XdsOptions): XdsResult {
       inputErrors.push(`listener ${listener.name} is left out: Wasm module ${unfetchable} has no sha256, and Envoy fetches a remote module only with one`);
       continue;
     }
-    const httpFilters = buildHttpFilters(listener, xds);
+    const httpFilters = buildHttpFilters(listener, xds, options);
     addHttp3Listener(listeners, listener, xds, httpFilters);
     const { routeConfigName, created } = addHttpFilterChain(listeners, listener, xds, httpFilters);
     let routeConfig = routeConfigsByName.get(routeConfigName);

@@ -4,8 +4,15 @@ import { adsConfigSource, any, type Json } from '../resources.js';
 
 /** Settings the filters need beyond the IR. */
 export interface FilterOptions {
+  /** Where the global rate-limit service listens, as a grpc:// URL. */
   rateLimitServiceUrl?: string;
   dnsDomain?: string;
+  /**
+   * The cluster of Envoy Gateway's Wasm module cache (the reference's bootstrap has one named
+   * `wasm_cluster`): when set, Envoy fetches remote Wasm modules from that cache at the IR's
+   * serving URL, as under Envoy Gateway. Unset, Envoy fetches each module from its own URL.
+   */
+  wasmCacheCluster?: string;
 }
 
 /** Extra resources a filter needs: clusters for its services, secrets for its credentials. */
@@ -21,7 +28,7 @@ export interface FilterResources {
  * adds: per-filter config and fields of the route action.
  */
 export interface HttpFilterFeature {
-  listenerFilters(listener: HTTPListener, xds: Xds): Json[];
+  listenerFilters(listener: HTTPListener, xds: Xds, options: FilterOptions): Json[];
   /**
    * The IR route fields the route hooks look at (required with them). A route where none of
    * them is set (truthy) gets nothing from the hooks, so most routes skip the features at once.

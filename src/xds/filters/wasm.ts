@@ -1,10 +1,8 @@
 import type { HTTPListener, HTTPRoute } from '../../ir/types.js';
 import { any, type Json } from '../resources.js';
-import { noPolicies, perPolicyFilters, perPolicyRouteConfig, routesOf, type HttpFilterFeature } from './common.js';
+import { addUrlCluster, noPolicies, perPolicyFilters, perPolicyRouteConfig, routeItems, routesOf, urlClusterName, type FilterOptions, type HttpFilterFeature } from './common.js';
 
 export const wasmFilterType = 'envoy.filters.http.wasm';
-/** Envoy Gateway serves Wasm modules from its own cache over this cluster. */
-export const wasmClusterName = 'wasm_cluster';
 
 interface Wasm {
   name: string;
@@ -25,7 +23,34 @@ function sortedJson(value: unknown): string {
   return JSON.stringify(sort(value));
 }
 
-function buildWasm(wasm: Wasm): Json {
+type HttpWasmCode = NonNullable<Wasm['httpWasmCode']>;
+
+/**
+ * The module's own URL when Envoy fetches it from there: without a module cache, for an http or
+ * https URL with a checksum (Envoy fetches nothing without one). Otherwise undefined, and the
+ * module comes from the cache's serving URL, as under Envoy Gateway: an OCI image or an URL of
+ * another kind needs the cache's download, which nothing does without it, so Envoy's fetch fails
+ * and the filter fails closed (or open, as configured).
+ */
+function originURL(code: HttpWasmCode, options: FilterOptions): string | undefined {
+  const url = code.originalDownloadingURL;
+  if (options.wasmCacheCluster !== undefined || !code.sha256 || url === undefined || !URL.canParse(url)) return undefined;
+  const scheme = new URL(url).protocol;
+  return scheme === 'http:' || scheme === 'https:' ? url : undefined;
+}
+
+/** Where Envoy fetches the module from: the `remote.httpUri` of its code. */
+function fetchFrom(code: HttpWasmCode, options: FilterOptions): Json {
+  const origin = originURL(code, options);
+  if (origin !== undefined) return { cluster: urlClusterName(origin), timeout: fetchTimeout, uri: origin };
+  return { cluster: options.wasmCacheCluster ?? envoyGatewayCacheCluster, timeout: fetchTimeout, uri: code.servingURL };
+}
+
+/** The cluster of Envoy Gateway's module cache in its bootstrap. */
+const envoyGatewayCacheCluster = 'wasm_cluster';
+const fetchTimeout = '10s';
+
+function buildWasm(wasm: Wasm, options: FilterOptions): Json {
   const plugin: Json = {};
   if (wasm.config !== undefined && wasm.config !== null) {
     plugin.configuration = any('google.protobuf.StringValue', { value: sortedJson(wasm.config) });
@@ -34,7 +59,7 @@ function buildWasm(wasm: Wasm): Json {
   plugin.name = wasm.wasmName;
   const code = wasm.httpWasmCode;
   plugin.vmConfig = {
-    code: code ? { remote: { httpUri: { cluster: wasmClusterName, timeout: '10s', uri: code.servingURL }, sha256: code.sha256 } } : undefined,
+    code: code ? { remote: { httpUri: fetchFrom(code, options), sha256: code.sha256 } } : undefined,
     runtime: 'envoy.wasm.runtime.v8',
     vmId: wasm.name,
   };
@@ -58,6 +83,13 @@ export function wasmWithoutChecksum(listener: HTTPListener): string | undefined 
 
 export const wasmFeature: HttpFilterFeature = {
   routeFields: ['envoyExtensions'],
-  listenerFilters: (listener) => perPolicyFilters(listener, wasmFilterType, wasmsOf, buildWasm),
+  listenerFilters: (listener, _xds, options) => perPolicyFilters(listener, wasmFilterType, wasmsOf, (wasm) => buildWasm(wasm, options)),
   routeConfig: (route) => perPolicyRouteConfig(route, wasmFilterType, wasmsOf),
+  // The clusters Envoy fetches modules from by their own URLs.
+  resources(xds, options, out) {
+    for (const wasm of routeItems(xds, wasmsOf)) {
+      const origin = wasm.httpWasmCode && originURL(wasm.httpWasmCode, options);
+      if (origin !== undefined) addUrlCluster(out, origin, xds);
+    }
+  },
 };
