@@ -471,6 +471,18 @@ describe('Envoy Gateway policy and proxy sections', () => {
     assert.equal(d.path, 'spec.extAuth.http.backendSettings.retry.numRetries');
   });
 
+  it('counts that are Go unsigned integers in Envoy Gateway\'s API are not negative, whatever the CRD\'s int32 says', () => {
+    const passive = check(policy('BackendTrafficPolicy', '  healthCheck:\n    passive:\n      consecutiveLocalOriginFailures: -5\n      maxEjectionPercent: -5\n')).diagnostics;
+    // maxEjectionPercent is an int32 there, which the reference wraps into Envoy's uint32.
+    assert.equal(only(passive, codes.outOfRange).message, '`spec.healthCheck.passive.consecutiveLocalOriginFailures` must be an integer between 0 and 2147483647, got -5');
+    const probes = check(policy('ClientTrafficPolicy', '  tcpKeepalive:\n    probes: -3\n')).diagnostics;
+    assert.equal(only(probes, codes.outOfRange).path, 'spec.tcpKeepalive.probes');
+    const hops = check(policy('ClientTrafficPolicy', '  clientIPDetection:\n    xForwardedFor:\n      numTrustedHops: -1\n')).diagnostics;
+    assert.equal(only(hops, codes.outOfRange).path, 'spec.clientIPDetection.xForwardedFor.numTrustedHops');
+    const requests = check(policy('BackendTrafficPolicy', '  rateLimit:\n    type: Local\n    local:\n      rules:\n        - limit:\n            requests: -1\n            unit: Second\n')).diagnostics;
+    assert.equal(only(requests, codes.outOfRange).message, '`spec.rateLimit.local.rules[0].limit.requests` must be at least 0, got -1');
+  });
+
   it('EnvoyExtensionPolicy: a misspelt processing mode, a numeric timeout and a ConfigMap wasm source', () => {
     const extProc = (mode: string) => `  extProc:\n    - backendRefs:\n        - name: proc\n          port: 9000\n${mode}`;
     const unknown = check(policy('EnvoyExtensionPolicy', extProc('      processingMode:\n        request:\n          bdy: Buffered\n'))).diagnostics;

@@ -5,6 +5,7 @@ import { protoDuration, wholeSeconds } from '../src/xds/duration.js';
 import { orderHttpFilters } from '../src/xds/filters/filterorder.js';
 import { jsonPathToPointers, applyPatchPolicies } from '../src/xds/jsonpatch.js';
 import { buildHttpFilters, routeFilterConfig, routeActionFilterFields, filterResources } from '../src/xds/httpfilters.js';
+import { outlierDetection } from '../src/xds/healthcheck.js';
 import { buildHcmTracing, tracingErrors } from '../src/xds/telemetry/tracing.js';
 import type { Json } from '../src/xds/resources.js';
 
@@ -94,6 +95,12 @@ describe('JWT, global rate limit and fault filters', () => {
     assert.deepEqual(config.abort, { httpStatus: 500, percentage: { denominator: 'MILLION', numerator: 100 } });
   });
 
+  it('wraps a negative fault percentage into a uint32, as the reference\'s conversion does', () => {
+    const route = { name: 'r', traffic: { faultInjection: { delay: { fixedDelay: '1s', percentage: -80 } } } };
+    const config = routeFilterConfig(listener([route]).routes![0])!['envoy.filters.http.fault'];
+    assert.deepEqual(config.delay.percentage, { denominator: 'MILLION', numerator: 2 ** 32 - 800000 });
+  });
+
   it('sends a negative gRPC status as the reference does: the int32 read as a uint32', () => {
     const route = { name: 'r', traffic: { faultInjection: { abort: { grpcStatus: -14 } } } };
     const config = routeFilterConfig(listener([route]).routes![0])!['envoy.filters.http.fault'];
@@ -129,6 +136,12 @@ describe('Wasm', () => {
   it('fetches every module from the cache cluster when given one, as Envoy Gateway does', () => {
     assert.deepEqual(httpUris({ wasmCacheCluster: 'wasm_cluster' }).map((uri) => uri.uri), ['https://envoy-gateway:18002/cached.wasm', 'https://envoy-gateway:18002/image.wasm']);
     assert.equal(filterResources(xds, { wasmCacheCluster: 'wasm_cluster' }).clusters.length, 0);
+  });
+});
+
+describe('outlier detection', () => {
+  it('wraps a negative maxEjectionPercent (an int32 in the API) into Envoy\'s uint32', () => {
+    assert.equal(outlierDetection({ passive: { maxEjectionPercent: -5 } } as never).maxEjectionPercent, 2 ** 32 - 5);
   });
 });
 

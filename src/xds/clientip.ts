@@ -1,5 +1,5 @@
 import type { ClientIPDetection } from '../ir/types.js';
-import { any, uint32FromInt32, type Json } from './resources.js';
+import { any, type Json } from './resources.js';
 
 /**
  * How the connection manager finds the client's address: from the connection (default), from
@@ -23,6 +23,6 @@ export function clientIPFields(detection: ClientIPDetection | undefined): Json {
   }
   const fields: Json = { useRemoteAddress: true };
   const hops = detection?.xForwardedFor?.numTrustedHops;
-  if (hops) fields.xffNumTrustedHops = uint32FromInt32(hops);
+  if (hops) fields.xffNumTrustedHops = hops;
   return fields;
 }

@@ -1,6 +1,6 @@
 import type { HealthCheck, HealthCheckPayload } from '../ir/types.js';
 import { protoDuration } from './duration.js';
-import type { Json } from './resources.js';
+import { wrapToUint32, type Json } from './resources.js';
 
 /** Health-check payloads: text goes as hex of its bytes, binary stays base64 (proto bytes). */
 function payload(value: HealthCheckPayload): Json {
@@ -72,7 +72,8 @@ export function outlierDetection(healthCheck: HealthCheck | undefined): Json {
   set('consecutiveGatewayFailure', passive.consecutiveGatewayErrors);
   set('consecutiveLocalOriginFailure', passive.consecutiveLocalOriginFailures);
   set('interval', protoDuration(passive.interval));
-  set('maxEjectionPercent', passive.maxEjectionPercent);
+  // An int32 in the API (the other counts are uint32, never negative after the schema stage).
+  if (passive.maxEjectionPercent != null) detection.maxEjectionPercent = wrapToUint32(passive.maxEjectionPercent);
   if (passive.splitExternalLocalOriginErrors) detection.splitExternalLocalOriginErrors = true;
   return detection;
 }

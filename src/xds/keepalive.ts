@@ -1,5 +1,5 @@
 import type { TCPKeepalive } from '../ir/types.js';
-import { uint32FromInt32, type Json } from './resources.js';
+import type { Json } from './resources.js';
 
 // Linux socket option numbers: SOL_SOCKET/SO_KEEPALIVE and IPPROTO_TCP/TCP_KEEP*.
 const solSocket = 1;
@@ -28,7 +28,7 @@ export function keepaliveSocketOptions(keepalive: TCPKeepalive | undefined): Jso
 export function upstreamKeepalive(keepalive: TCPKeepalive | undefined): Json | undefined {
   if (!keepalive) return undefined;
   const tcpKeepalive: Json = {};
-  if (keepalive.probes != null) tcpKeepalive.keepaliveProbes = uint32FromInt32(keepalive.probes);
+  if (keepalive.probes != null) tcpKeepalive.keepaliveProbes = keepalive.probes;
   if (keepalive.idleTime != null) tcpKeepalive.keepaliveTime = keepalive.idleTime;
   if (keepalive.interval != null) tcpKeepalive.keepaliveInterval = keepalive.interval;
   return { tcpKeepalive };

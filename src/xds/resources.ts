@@ -14,8 +14,17 @@ export const adsConfigSource: Json = { ads: {}, resourceApiVersion: 'V3' };
 /** Per-connection buffer the reference sets on listeners and clusters unless a policy says otherwise. */
 export const defaultBufferLimitBytes = 32768;
 
-/** An API int32 for an Envoy uint32: a negative value wraps, as the reference's Go conversion does. */
-export function uint32FromInt32(value: number): number {
+/**
+ * Thrown while building a part of a resource that the input asks for but Envoy would refuse (the
+ * catalog's EGC3014): the part is left out and reported as the input's problem, not egc's.
+ */
+export class EnvoyWouldRefuse extends Error {}
+
+/**
+ * An API number Envoy reads as a uint32 (an int32 count, a float percentage scaled to an integer):
+ * a negative value wraps modulo 2^32, as the reference's Go conversion to uint32 does.
+ */
+export function wrapToUint32(value: number): number {
   return value >>> 0;
 }
 

@@ -136,7 +136,7 @@ function translate(xds: Xds, options: XdsOptions): XdsResult {
       // Like a search from the start of the list, the first configuration of a name is found.
       if (!routeConfigsByName.has(routeConfigName)) routeConfigsByName.set(routeConfigName, routeConfig);
     }
-    const onRouteError = (message: string) => errors.push(`listener ${listener.name}: ${message}`);
+    const onRouteError = (message: string, refused: boolean) => (refused ? inputErrors : errors).push(`listener ${listener.name}: ${message}`);
     routes.virtualHosts(listener, routeConfig.virtualHosts, onRouteError, Boolean(xds.metrics?.enableVirtualHostStats));
     addRouteClusters(listener, clusters, addDestination);
     if (listener.tls) addListenerSecrets(buildSecrets(listener.tls));

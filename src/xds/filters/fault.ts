@@ -1,5 +1,5 @@
 import type { HTTPListener, HTTPRoute } from '../../ir/types.js';
-import { any, uint32FromInt32, type Json } from '../resources.js';
+import { any, wrapToUint32, type Json } from '../resources.js';
 import { protoDuration } from '../duration.js';
 import { routesOf, type HttpFilterFeature } from './common.js';
 
@@ -15,9 +15,12 @@ function faultOf(route: HTTPRoute): FaultInjection | undefined {
   return (route.traffic as { faultInjection?: FaultInjection } | undefined)?.faultInjection;
 }
 
-/** A percentage as a fraction of a million, so 0.01% stays exact. Unset means every request. */
+/**
+ * A percentage as a fraction of a million, so 0.01% stays exact. Unset means every request; the
+ * CRD sets no bounds, and a negative one wraps (Envoy takes a numerator above the denominator as 100%).
+ */
 function fraction(percentage: number | undefined): Json {
-  return { denominator: 'MILLION', numerator: Math.round((percentage ?? 100) * 10000) };
+  return { denominator: 'MILLION', numerator: wrapToUint32(Math.round((percentage ?? 100) * 10000)) };
 }
 
 export const faultFeature: HttpFilterFeature = {
@@ -31,7 +34,7 @@ export const faultFeature: HttpFilterFeature = {
     const config: Json = {};
     if (fault?.abort) {
       const abort: Json = {};
-      if (fault.abort.grpcStatus !== undefined) abort.grpcStatus = uint32FromInt32(fault.abort.grpcStatus);
+      if (fault.abort.grpcStatus !== undefined) abort.grpcStatus = wrapToUint32(fault.abort.grpcStatus);
       else if (fault.abort.httpStatus !== undefined) abort.httpStatus = fault.abort.httpStatus;
       abort.percentage = fraction(fault.abort.percentage);
       config.abort = abort;

@@ -1,5 +1,5 @@
 import type { HTTPListener, HTTPRoute } from '../../ir/types.js';
-import { any, type Json } from '../resources.js';
+import { any, EnvoyWouldRefuse, wrapToUint32, type Json } from '../resources.js';
 import { routesOf, type HttpFilterFeature } from './common.js';
 import { descriptorKey, headerActions, cidrActions, type RateLimitRule } from './ratelimit.js';
 
@@ -19,7 +19,10 @@ function localOf(route: HTTPRoute): LocalRateLimit | undefined {
 const unitSeconds: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86400 };
 
 function tokenBucket(limit: { requests: number; unit: string }): Json {
-  return { fillInterval: `${unitSeconds[limit.unit.toLowerCase()] ?? 1}s`, maxTokens: limit.requests, tokensPerFill: limit.requests };
+  // The API's count is a Go uint, which the reference converts to a uint32.
+  const tokens = wrapToUint32(limit.requests);
+  if (tokens === 0) throw new EnvoyWouldRefuse(`its local rate limit allows 0 requests per ${limit.unit.toLowerCase()}, and Envoy refuses a token bucket without tokens`);
+  return { fillInterval: `${unitSeconds[limit.unit.toLowerCase()] ?? 1}s`, maxTokens: tokens, tokensPerFill: tokens };
 }
 
 /** Descriptor entries that must equal the ones the route's rate-limit actions produce. */
