@@ -9,7 +9,7 @@ import { codes } from './diagnostics/codes.js';
 import { diagnosticAt } from './diagnostics/at.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
 import type { SourceTexts } from './diagnostics/format.js';
-import type { GatewayApiOptions } from './gatewayapi/context.js';
+import type { GatewayApiOptions, IRSource } from './gatewayapi/context.js';
 import type { OIDCDiscovery } from './gatewayapi/oidcdiscovery.js';
 import { diagnosticsFromStatuses, resourceStatusFindings } from './gatewayapi/status-diagnostics.js';
 import { shadowedRouteDiagnostics } from './gatewayapi/regex.js';
@@ -21,7 +21,7 @@ import { parseTexts, readInputs, type InputText, type LoadResult } from './load/
 import type { KubeObject } from './load/resource.js';
 import { applyDefaults } from './schema/defaults.js';
 import { validateObjects } from './schema/validate.js';
-import type { Json } from './xds/resources.js';
+import type { Json, RefusedPart } from './xds/resources.js';
 import type { PatchFailure } from './xds/jsonpatch.js';
 import { translateXds, type XdsResult } from './xds/translate.js';
 
@@ -128,6 +128,14 @@ function emptyListenerDiagnostic(irName: string, gateways: ReadonlyMap<string, K
 }
 
 /** A patch the xds stage could not apply, on the patch in its EnvoyPatchPolicy, as its Programmed condition says. */
+/** A part of the proxy left out (EGC3014), located on the input it comes from when the IR tells. */
+function refusedPartDiagnostic(proxy: string, refused: RefusedPart, irSources: WeakMap<object, IRSource>): Diagnostic {
+  const message = `proxy ${proxy}: ${refused.message}`;
+  const source = refused.about && irSources.get(refused.about);
+  if (!source) return { code: codes.envoyWouldRefuse, severity: 'error', message };
+  return diagnosticAt(source.object, source.path, { code: codes.envoyWouldRefuse, message });
+}
+
 function patchFailureDiagnostic(failure: PatchFailure, patchPolicies: ReadonlyMap<string, KubeObject>): Diagnostic {
   const ancestors = failure.ancestors.map((ref: any) => `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`).join(', ');
   const init = {
@@ -187,10 +195,12 @@ export interface TranslatedInputs {
   gateways: ReadonlyMap<string, KubeObject>;
   /** EnvoyPatchPolicies by `namespace/name`, where a patch the xds stage could not apply points. */
   patchPolicies: ReadonlyMap<string, KubeObject>;
+  /** Where the IR parts come from that the xds stage may leave out (see TranslationContext.irSources). */
+  irSources: WeakMap<object, IRSource>;
 }
 
 /** The objects that diagnostics about a built proxy point at (see TranslatedInputs). */
-export type ProxySourceObjects = Pick<TranslatedInputs, 'gateways' | 'patchPolicies'>;
+export type ProxySourceObjects = Pick<TranslatedInputs, 'gateways' | 'patchPolicies' | 'irSources'>;
 
 type StageTimer = (stage: Parameters<NonNullable<CompileOptions['onStage']>>[0]) => void;
 
@@ -257,6 +267,7 @@ export function translateInputs(options: CompileOptions, stageDone: StageTimer =
     diagnostics,
     gateways,
     patchPolicies: byNamespacedName(objects, 'EnvoyPatchPolicy'),
+    irSources: translated.irSources,
   };
 }
 
@@ -287,7 +298,7 @@ export function buildProxy(name: string, xds: Xds, options: BootstrapOptions = {
 export function proxyDiagnostics(name: string, resources: XdsResult, emptyListenerNames: readonly string[], sources: ProxySourceObjects): Diagnostic[] {
   const diagnostics = [
     ...resources.errors.map((error): Diagnostic => ({ code: codes.internal, severity: 'error', message: `proxy ${name}: ${error}` })),
-    ...resources.inputErrors.map((error): Diagnostic => ({ code: codes.envoyWouldRefuse, severity: 'error', message: `proxy ${name}: ${error}` })),
+    ...resources.inputErrors.map((refused) => refusedPartDiagnostic(name, refused, sources.irSources)),
     ...emptyListenerNames.map((listener) => emptyListenerDiagnostic(listener, sources.gateways)),
     ...(resources.patchFailures ?? []).map((failure) => patchFailureDiagnostic(failure, sources.patchPolicies)),
   ];
@@ -314,8 +325,8 @@ export interface ProxyInputs extends ProxySourceObjects {
   displaySources: SourceTexts;
 }
 
-export function proxyInputs({ xdsIR, infraIR, diagnostics, gateways, patchPolicies, loaded }: TranslatedInputs): ProxyInputs {
-  return { xdsIR, infraIR, diagnostics, gateways, patchPolicies, displaySources: loaded.parsed.displayTexts };
+export function proxyInputs({ xdsIR, infraIR, diagnostics, gateways, patchPolicies, irSources, loaded }: TranslatedInputs): ProxyInputs {
+  return { xdsIR, infraIR, diagnostics, gateways, patchPolicies, irSources, displaySources: loaded.parsed.displayTexts };
 }
 
 /** The diagnostics of a compile in report order, each once: the translation's, then each proxy's. */

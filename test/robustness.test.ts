@@ -340,6 +340,29 @@ describe('safe output', () => {
   });
 });
 
+describe('parts Envoy would refuse (EGC3014)', () => {
+  it('are located on the input they come from: a Wasm module without sha256 on its policy', () => {
+    const policy = `---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyExtensionPolicy
+metadata: {name: unchecked, namespace: default}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: app}]
+  wasm:
+    - name: filter
+      code: {type: HTTP, http: {url: "https://modules.example.com/f.wasm"}}
+`;
+    const result = compileText(gatewayBase + route('app', '  - backendRefs: [{name: app, port: 80}]\n') + policy);
+    const refused = result.diagnostics.filter((d) => d.code === 'EGC3014');
+    assert.equal(refused.length, 1);
+    assert.match(refused[0].message, /listener default\/eg\/http is left out: Wasm module https:\/\/modules\.example\.com\/f\.wasm has no sha256/);
+    assert.equal(refused[0].resource, 'EnvoyExtensionPolicy default/unchecked');
+    assert.equal(refused[0].path, 'spec.wasm[0].code');
+    assert.equal(refused[0].file, 'input.yaml');
+    assert.equal(refused[0].line, 33);
+  });
+});
+
 describe('the fuzzer', () => {
   it('mutates deterministically: the same seed and iteration give the same input', () => {
     const seeds = [[{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'a' }, spec: { ports: [{ port: 80 }] } }]];

@@ -80,7 +80,7 @@ export function runXdsIrCase(name: string, ir: unknown, expectation: XdsExpectat
   }
   // The reference fails the translation for a patch it cannot apply and for input Envoy would
   // refuse; egc reports the first on the policy and leaves out the part the second concerns.
-  const errors = [...(result.errors ?? []), ...(result.inputErrors ?? []), ...(result.patchFailures ?? []).map((failure) => failure.message)];
+  const errors = [...(result.errors ?? []), ...(result.inputErrors ?? []).map((refused) => refused.message), ...(result.patchFailures ?? []).map((failure) => failure.message)];
 
   if (isRejectedCase(expectation)) {
     return errors.length > 0 ? { pass: true } : { pass: false, diff: 'the reference rejects this IR, but translation reported no error' };

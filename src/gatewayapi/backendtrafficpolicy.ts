@@ -105,6 +105,9 @@ function applyToHTTPRoute(policy: KubeObject, route: HTTPRoute, built: BuiltTraf
     return;
   }
   const traffic: TrafficFeatures = cloneData(built.features);
+  // Shared, not copied: nothing changes it per route, and reports of a limit Envoy refuses find
+  // the policy by its IR limits (TranslationContext.irSources).
+  if (built.features.rateLimit) traffic.rateLimit = built.features.rateLimit;
   const timeout = mergeTimeouts(built.timeout, route.traffic?.timeout);
   if (timeout) traffic.timeout = timeout;
   // An active HTTP health check without a host asks for the route's own hostname.

@@ -59,9 +59,21 @@ export interface GatewayContext {
   conditions: Condition[];
 }
 
+/** The input object and field an IR part comes from. */
+export interface IRSource {
+  object: KubeObject;
+  path: (string | number)[];
+}
+
 /** State shared by every translation step of one run. */
 export interface TranslationContext {
   options: GatewayApiOptions;
+  /**
+   * Where the IR parts come from that Envoy may refuse (tracing, OpenTelemetry log sinks, Wasm
+   * modules, local rate limits): the xds stage reports such a part left out (EGC3014) by its IR
+   * node, and the pipeline locates the report with this.
+   */
+  irSources: WeakMap<object, IRSource>;
   resources: ResourceIndex;
   gateways: GatewayContext[];
   xdsIR: Record<string, Xds>;

@@ -127,6 +127,7 @@ function buildWasm(ctx: TranslationContext, policy: KubeObject, spec: any, index
     httpWasmCode: wasmCode(ctx, policy, spec.code, ['spec', 'wasm', index, 'code']),
   };
   if (spec.rootID !== undefined) wasm.rootID = spec.rootID;
+  ctx.irSources.set(wasm, { object: policy, path: ['spec', 'wasm', index, 'code'] });
   if (spec.env) wasm.hostKeys = [...(spec.env.hostKeys ?? [])];
   return wasm;
 }
@@ -155,6 +156,15 @@ export const envoyExtensionPolicyKind: RoutePolicyKind = {
   plural: 'envoyExtensionPolicies',
   field: 'envoyExtensions',
   build: buildExtensions,
+  // Each route's Wasm modules come from where the policy's do.
+  copied(ctx, value, copy) {
+    const wasms = value.wasms as object[] | undefined;
+    const copies = copy.wasms as object[] | undefined;
+    wasms?.forEach((wasm, index) => {
+      const source = ctx.irSources.get(wasm);
+      if (source && copies) ctx.irSources.set(copies[index], source);
+    });
+  },
 };
 
 export function processEnvoyExtensionPolicies(ctx: TranslationContext): void {

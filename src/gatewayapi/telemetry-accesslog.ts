@@ -78,6 +78,7 @@ export function accessLogIR(ctx: TranslationContext, envoyProxy: KubeObject | un
           return;
         }
         if (otel.resources) entry.resources = { ...otel.resources };
+        ctx.irSources.set(entry, { object: envoyProxy, path: [...sinkPath, 'openTelemetry'] });
         Object.assign(entry, formatFields(), filters);
         (result.openTelemetry ??= []).push(entry);
       }

@@ -43,6 +43,7 @@ export function tracingIR(
   if (tracing.customTags) result.customTags = structuredClone(tracing.customTags);
   result.destination = { name: 'tracing', settings };
   result.provider = structuredClone(provider);
+  ctx.irSources.set(result, { object: envoyProxy, path: providerPath });
   let traffic: Record<string, unknown> | undefined;
   try {
     traffic = trafficFromClusterSettings(provider.backendSettings);

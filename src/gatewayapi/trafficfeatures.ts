@@ -34,7 +34,7 @@ export function buildTrafficFeatures(ctx: TranslationContext, policy: KubeObject
       errors.push(PolicyError.within(feature, error));
     }
   };
-  if (spec.rateLimit) attempt('RateLimit', () => (features.rateLimit = buildRateLimit(ctx, spec.rateLimit)));
+  if (spec.rateLimit) attempt('RateLimit', () => (features.rateLimit = buildRateLimit(ctx, policy, spec.rateLimit)));
   if (spec.loadBalancer) attempt('LoadBalancer', () => (features.loadBalancer = buildLoadBalancer(spec.loadBalancer)));
   if (spec.proxyProtocol) features.proxyProtocol = { version: spec.proxyProtocol.version };
   if (spec.healthCheck) features.healthCheck = buildHealthCheck(spec.healthCheck);
@@ -67,10 +67,14 @@ function duration(text: string | undefined): string | undefined {
   return text === undefined ? undefined : (normalizeGoDuration(text) ?? text);
 }
 
-function buildRateLimit(ctx: TranslationContext, rateLimit: any): Record<string, unknown> | undefined {
+function buildRateLimit(ctx: TranslationContext, policy: KubeObject, rateLimit: any): Record<string, unknown> | undefined {
   switch (rateLimit.type) {
-    case 'Local':
-      return { local: buildLocalRateLimit(rateLimit.local) };
+    case 'Local': {
+      const local = buildLocalRateLimit(rateLimit.local);
+      // Each rule's IR limit, for reports of a limit Envoy refuses (see TranslationContext.irSources).
+      for (const [index, limit] of local.limits) ctx.irSources.set(limit, { object: policy, path: ['spec', 'rateLimit', 'local', 'rules', index, 'limit'] });
+      return { local: local.ir };
+    }
     case 'Global': {
       if (!rateLimit.global) throw new PolicyError('global configuration empty for rateLimit');
       if (!ctx.options.globalRateLimit) throw new PolicyError('enable Ratelimit in the EnvoyGateway config to configure global rateLimit');
@@ -87,20 +91,24 @@ const unitSeconds: Record<string, number> = { Second: 1, Minute: 60, Hour: 3600,
  * Envoy's local rate limit needs a route-wide default: the one rule without client selectors,
  * else an unlimited one. Every other rule's period must be a multiple of the default's.
  */
-function buildLocalRateLimit(local: any): Record<string, unknown> {
+function buildLocalRateLimit(local: any): { ir: Record<string, unknown>; limits: Map<number, object> } {
   if (!local) throw new PolicyError('local configuration empty for rateLimit');
   const rules: any[] = local.rules ?? [];
+  // The IR limit of each rule, by the rule's index.
+  const limits = new Map<number, object>();
   let defaultLimit: { requests: number; unit: string } | undefined;
-  for (const rule of rules) {
-    if (rule.clientSelectors?.length) continue;
+  rules.forEach((rule, index) => {
+    if (rule.clientSelectors?.length) return;
     if (defaultLimit) throw new PolicyError('local rateLimit can not have more than one rule without clientSelectors');
     defaultLimit = { requests: rule.limit.requests, unit: rule.limit.unit };
-  }
+    limits.set(index, defaultLimit);
+  });
   defaultLimit ??= { requests: maxUint32, unit: 'Second' };
   const irRules: Record<string, any>[] = [];
-  for (const rule of rules) {
+  for (const [index, rule] of rules.entries()) {
     if (!rule.clientSelectors?.length) continue;
     const irRule = buildRateLimitRule(rule);
+    limits.set(index, irRule.limit);
     if (irRule.cidrMatch?.distinct) throw new PolicyError('local rateLimit does not support distinct CIDRMatch');
     if ((irRule.headerMatches as StringMatch[]).some((m) => m.distinct)) throw new PolicyError('local rateLimit does not support distinct HeaderMatch');
     if (unitSeconds[irRule.limit.unit] % unitSeconds[defaultLimit.unit] !== 0) {
@@ -108,7 +116,7 @@ function buildLocalRateLimit(local: any): Record<string, unknown> {
     }
     irRules.push(irRule);
   }
-  return { default: defaultLimit, rules: irRules };
+  return { ir: { default: defaultLimit, rules: irRules }, limits };
 }
 
 function buildRateLimitRule(rule: any): Record<string, any> {

@@ -9,7 +9,7 @@ import { processBackendTrafficPolicies } from './backendtrafficpolicy.js';
 import { processBackendTLSPolicies } from './backendtlspolicy.js';
 import { processClientTrafficPolicies } from './clienttrafficpolicy.js';
 import { condition } from './conditions.js';
-import type { GatewayApiOptions, GatewayContext, ListenerContext, TranslationContext } from './context.js';
+import type { GatewayApiOptions, GatewayContext, IRSource, ListenerContext, TranslationContext } from './context.js';
 import { processEnvoyExtensionPolicies } from './envoyextensionpolicy.js';
 import { processEnvoyPatchPolicies } from './envoypatchpolicy.js';
 import { processHTTPRoutes } from './httproute.js';
@@ -30,6 +30,8 @@ export interface GatewayApiResult {
   diagnostics: Diagnostic[];
   /** Whether any HTTP route of the IR may hold a certificate (see TranslationContext.routeCertificates). */
   routeCertificates: boolean;
+  /** See TranslationContext.irSources. */
+  irSources: WeakMap<object, IRSource>;
 }
 
 const ownerLabels = {
@@ -44,7 +46,7 @@ const ownerLabels = {
  */
 export function translateGatewayApi(objects: KubeObject[], options: GatewayApiOptions): GatewayApiResult {
   const resources = new ResourceIndex(objects);
-  const result: GatewayApiResult = { objects, xdsIR: {}, infraIR: {}, diagnostics: [], routeCertificates: false };
+  const result: GatewayApiResult = { objects, xdsIR: {}, infraIR: {}, diagnostics: [], routeCertificates: false, irSources: new WeakMap() };
   const classes = resources.all('GatewayClass').filter((c) => c.spec?.controllerName === options.controllerName);
 
   for (const gatewayClass of resources.all('GatewayClass')) {
@@ -71,7 +73,7 @@ export function translateGatewayApi(objects: KubeObject[], options: GatewayApiOp
   }
 
   for (const gatewayClass of classes) {
-    const ctx = translateClass(resources, gatewayClass, options);
+    const ctx = translateClass(resources, gatewayClass, options, result.irSources);
     Object.assign(result.xdsIR, ctx.xdsIR);
     Object.assign(result.infraIR, ctx.infraIR);
     result.diagnostics.push(...ctx.diagnostics);
@@ -86,11 +88,12 @@ function classEnvoyProxy(resources: ResourceIndex, gatewayClass: KubeObject): Ku
   return resources.get('EnvoyProxy', ref.namespace ?? '', ref.name);
 }
 
-function translateClass(resources: ResourceIndex, gatewayClass: KubeObject, options: GatewayApiOptions): TranslationContext {
+function translateClass(resources: ResourceIndex, gatewayClass: KubeObject, options: GatewayApiOptions, irSources: WeakMap<object, IRSource>): TranslationContext {
   const envoyProxy = classEnvoyProxy(resources, gatewayClass);
   const mergeGateways = envoyProxy?.spec?.mergeGateways === true;
   const ctx: TranslationContext = {
     options,
+    irSources,
     resources,
     gateways: [],
     xdsIR: {},

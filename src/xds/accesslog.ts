@@ -1,6 +1,6 @@
 import type { AccessLog, RouteDestination, TrafficFeatures, Xds } from '../ir/types.js';
 import { addDestinationCluster, type FilterResources } from './filters/common.js';
-import { any, type Json } from './resources.js';
+import { any, type Json, type RefusedPart } from './resources.js';
 
 /** Envoy Gateway's default text format: one JSON object per request. */
 export const defaultAccessLogFormat =
@@ -169,10 +169,11 @@ function hasEndpoint(destination: RouteDestination | undefined): boolean {
 }
 
 /** Log sinks the reference rejects the IR for: a collector without any endpoint. */
-export function accessLogErrors(xds: Xds): string[] {
-  const errors: string[] = [];
+export function accessLogErrors(xds: Xds): RefusedPart[] {
+  const errors: RefusedPart[] = [];
   for (const sink of (xds.accessLog?.openTelemetry ?? []) as unknown as OpenTelemetrySink[]) {
-    if (!hasEndpoint(sink.destination)) errors.push(`OpenTelemetry access log ${sink.destination?.name ?? ''} is left out: its collector has no endpoint, and Envoy refuses a collector cluster without one`);
+    if (hasEndpoint(sink.destination)) continue;
+    errors.push({ message: `OpenTelemetry access log ${sink.destination?.name ?? ''} is left out: its collector has no endpoint, and Envoy refuses a collector cluster without one`, about: sink });
   }
   return errors;
 }

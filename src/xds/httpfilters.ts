@@ -16,7 +16,7 @@ import { oauth2Feature } from './filters/oauth2.js';
 import { rateLimitFeature } from './filters/ratelimit.js';
 import { sessionPersistenceFeature } from './filters/sessionpersistence.js';
 import { wasmFeature } from './filters/wasm.js';
-import { any, type Json } from './resources.js';
+import { any, type Json, type RefusedPart } from './resources.js';
 import { tracingErrors, tracingResources } from './telemetry/tracing.js';
 
 /** Every HTTP filter feature; the order here does not matter, `orderHttpFilters` decides. */
@@ -105,6 +105,6 @@ export function filterResources(xds: Xds, options: FilterOptions = {}): FilterRe
 }
 
 /** Telemetry settings the reference rejects the whole IR for (an unknown tracer, a sink without endpoints). */
-export function telemetryErrors(xds: Xds): string[] {
-  return [...tracingErrors(xds), ...accessLogErrors(xds)];
+export function telemetryErrors(xds: Xds): RefusedPart[] {
+  return [...tracingErrors(xds).map((message) => ({ message, about: xds.tracing })), ...accessLogErrors(xds)];
 }

@@ -14,11 +14,25 @@ export const adsConfigSource: Json = { ads: {}, resourceApiVersion: 'V3' };
 /** Per-connection buffer the reference sets on listeners and clusters unless a policy says otherwise. */
 export const defaultBufferLimitBytes = 32768;
 
+/** A part of a proxy left out because Envoy would refuse what the input asks for (the catalog's EGC3014). */
+export interface RefusedPart {
+  message: string;
+  /** The IR node the part comes from, which the gatewayapi stage may trace back to the input. */
+  about?: object;
+}
+
 /**
- * Thrown while building a part of a resource that the input asks for but Envoy would refuse (the
- * catalog's EGC3014): the part is left out and reported as the input's problem, not egc's.
+ * Thrown while building a part of a resource that the input asks for but Envoy would refuse: the
+ * part is left out and reported as the input's problem (a RefusedPart), not egc's.
  */
-export class EnvoyWouldRefuse extends Error {}
+export class EnvoyWouldRefuse extends Error {
+  constructor(
+    message: string,
+    readonly about?: object,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * An API number Envoy reads as a uint32 (an int32 count, a float percentage scaled to an integer):

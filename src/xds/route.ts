@@ -4,7 +4,7 @@ import { protoDuration } from './duration.js';
 import { altSvcHeader } from './http3.js';
 import { routeActionFilterFields, routeFilterConfig, routeUsesFilters } from './httpfilters.js';
 import { routeHashPolicy } from './loadbalancer.js';
-import { EnvoyWouldRefuse, type Json } from './resources.js';
+import { EnvoyWouldRefuse, type Json, type RefusedPart } from './resources.js';
 import { retryPolicy } from './retry.js';
 
 /** The cluster a share of traffic goes to when its backendRef could not be resolved. */
@@ -261,7 +261,7 @@ export class RouteBuilder {
    * reported through `onError`; its virtual host stays. With `virtualHostStats`, each virtual host
    * counts its requests in a virtual cluster named after its hostname.
    */
-  virtualHosts(listener: HTTPListener, virtualHosts: Json[], onError: (message: string, refused: boolean) => void, virtualHostStats = false): void {
+  virtualHosts(listener: HTTPListener, virtualHosts: Json[], onError: (message: string) => void, onRefused: (refused: RefusedPart) => void, virtualHostStats = false): void {
     // By name, the first of each: hosts already in the route configuration (from a listener that
     // shares it) and those added here. Only needed when names can clash: with such hosts, or once a
     // hostname holds "_" (names replace "." by "_", so `a.b` and `a_b` are one host); otherwise
@@ -329,8 +329,8 @@ export class RouteBuilder {
         try {
           envoyRoute = this.route(route, altSvc);
         } catch (error) {
-          if (error instanceof EnvoyWouldRefuse) onError(`route ${route.name} is left out: ${error.message}`, true);
-          else onError(`route ${route.name}: ${error instanceof Error ? error.message : String(error)}`, false);
+          if (error instanceof EnvoyWouldRefuse) onRefused({ message: `route ${route.name} is left out: ${error.message}`, about: error.about });
+          else onError(`route ${route.name}: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
       built.push(envoyRoute);

@@ -7,7 +7,7 @@ import type { FilterOptions } from './filters/common.js';
 import { wasmWithoutChecksum } from './filters/wasm.js';
 import { applyPatchPolicies, type PatchFailure } from './jsonpatch.js';
 import { addHttpFilterChain, addTcpFilterChains, addUdpListener, ListenerSet } from './listener.js';
-import type { Json, XdsResources } from './resources.js';
+import type { Json, RefusedPart, XdsResources } from './resources.js';
 import { RouteBuilder } from './route.js';
 import { buildSecrets } from './tls.js';
 import { routeConfigurationError, validationError, type ResourceKind } from './validate.js';
@@ -25,7 +25,7 @@ export interface XdsResult extends XdsResources {
    * Parts left out because Envoy would refuse what the input asks for (see the catalog's
    * EGC3014); the reference rejects the whole IR for each of them.
    */
-  inputErrors: string[];
+  inputErrors: RefusedPart[];
   /** The IR's EnvoyPatchPolicies with the statuses their patches earned (when it has any). */
   envoyPatchPolicies?: Json[];
   /** The patches that could not be applied: problems of the input, reported on their policy. */
@@ -123,7 +123,8 @@ function translate(xds: Xds, options: XdsOptions): XdsResult {
   for (const listener of xds.http ?? []) {
     const unfetchable = wasmWithoutChecksum(listener);
     if (unfetchable !== undefined) {
-      inputErrors.push(`listener ${listener.name} is left out: Wasm module ${unfetchable} has no sha256, and Envoy fetches a remote module only with one`);
+      const url = unfetchable.httpWasmCode?.originalDownloadingURL ?? unfetchable.httpWasmCode?.servingURL;
+      inputErrors.push({ message: `listener ${listener.name} is left out: Wasm module ${url} has no sha256, and Envoy fetches a remote module only with one`, about: unfetchable });
       continue;
     }
     const httpFilters = buildHttpFilters(listener, xds, options);
@@ -136,8 +137,9 @@ function translate(xds: Xds, options: XdsOptions): XdsResult {
       // Like a search from the start of the list, the first configuration of a name is found.
       if (!routeConfigsByName.has(routeConfigName)) routeConfigsByName.set(routeConfigName, routeConfig);
     }
-    const onRouteError = (message: string, refused: boolean) => (refused ? inputErrors : errors).push(`listener ${listener.name}: ${message}`);
-    routes.virtualHosts(listener, routeConfig.virtualHosts, onRouteError, Boolean(xds.metrics?.enableVirtualHostStats));
+    const onRouteError = (message: string) => errors.push(`listener ${listener.name}: ${message}`);
+    const onRouteRefused = ({ message, about }: RefusedPart) => inputErrors.push({ message: `listener ${listener.name}: ${message}`, about });
+    routes.virtualHosts(listener, routeConfig.virtualHosts, onRouteError, onRouteRefused, Boolean(xds.metrics?.enableVirtualHostStats));
     addRouteClusters(listener, clusters, addDestination);
     if (listener.tls) addListenerSecrets(buildSecrets(listener.tls));
   }

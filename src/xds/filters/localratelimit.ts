@@ -21,7 +21,7 @@ const unitSeconds: Record<string, number> = { second: 1, minute: 60, hour: 3600,
 function tokenBucket(limit: { requests: number; unit: string }): Json {
   // The API's count is a Go uint, which the reference converts to a uint32.
   const tokens = wrapToUint32(limit.requests);
-  if (tokens === 0) throw new EnvoyWouldRefuse(`its local rate limit allows 0 requests per ${limit.unit.toLowerCase()}, and Envoy refuses a token bucket without tokens`);
+  if (tokens === 0) throw new EnvoyWouldRefuse(`its local rate limit allows 0 requests per ${limit.unit.toLowerCase()}, and Envoy refuses a token bucket without tokens`, limit);
   return { fillInterval: `${unitSeconds[limit.unit.toLowerCase()] ?? 1}s`, maxTokens: tokens, tokensPerFill: tokens };
 }
 

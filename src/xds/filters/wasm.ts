@@ -67,15 +67,15 @@ function buildWasm(wasm: Wasm, options: FilterOptions): Json {
   return any('envoy.extensions.filters.http.wasm.v3.Wasm', { config: plugin });
 }
 
-/** A Wasm module of the listener's routes that Envoy could not fetch for want of a checksum, by its URL. */
-export function wasmWithoutChecksum(listener: HTTPListener): string | undefined {
+/** A Wasm module of the listener's routes that Envoy could not fetch for want of a checksum. */
+export function wasmWithoutChecksum(listener: HTTPListener): Wasm | undefined {
   // Indexed: see routeItems.
   const routes = routesOf(listener);
   for (let route = 0; route < routes.length; route++) {
     const wasms = wasmsOf(routes[route]);
     for (let index = 0; index < wasms.length; index++) {
       const code = wasms[index].httpWasmCode;
-      if (code && !code.sha256) return code.originalDownloadingURL ?? code.servingURL;
+      if (code && !code.sha256) return wasms[index];
     }
   }
   return undefined;
