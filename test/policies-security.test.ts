@@ -211,6 +211,25 @@ describe('SecurityPolicy', () => {
   });
 });
 
+describe('SecurityPolicy URLs of services Envoy calls', () => {
+  const jwt = (uri: string) => ({ jwt: { providers: [{ name: 'p', remoteJWKS: { uri } }] } });
+  const message = (spec: object) => {
+    const sp = policy('SecurityPolicy', 'sp', { kind: 'Gateway', name: 'gateway-1' }, spec);
+    const { statusOf } = translate([httpRoute('route-1', 'www.foo.com'), sp]);
+    return acceptedMessage(statusOf('SecurityPolicy', 'sp'));
+  };
+
+  it('refuses a remote JWKS URI the reference cannot parse, in its words', () => {
+    assert.equal(message(jwt('0s')), 'JWT: invalid remote JWKS URI: parse "0s": invalid URI for request.');
+  });
+
+  it('refuses a remote JWKS URI Envoy cannot fetch from: a path, another scheme', () => {
+    assert.equal(message(jwt('/jwks.json')), 'JWT: remote JWKS URI /jwks.json is not an absolute http or https URL, which Envoy fetches the keys from.');
+    assert.match(message(jwt('ftp://keys.example.com/jwks.json'))!, /^JWT: remote JWKS URI ftp:/);
+    assert.equal(message(jwt('https://keys.example.com/jwks.json')), 'Policy has been accepted.');
+  });
+});
+
 describe('EnvoyExtensionPolicy', () => {
   it('translates ext_proc backends and reports a missing service', () => {
     const eep = policy('EnvoyExtensionPolicy', 'proc', { kind: 'HTTPRoute', name: 'route-1' }, { extProc: [{ backendRefs: [{ name: 'proc', port: 9000 }] }] });

@@ -169,6 +169,19 @@ describe('BackendTrafficPolicy', () => {
   });
 });
 
+describe('BackendTrafficPolicy responseOverride', () => {
+  it('refuses a content type with a line break, which Envoy would refuse as a header value', () => {
+    const btp = policy('BackendTrafficPolicy', 'p', {
+      targetRef: gatewayRef('gateway-1'),
+      responseOverride: [{ match: { statusCodes: [{ type: 'Value', value: 404 }] }, response: { contentType: 'text/plain\r\nX-Injected: 1' } }],
+    });
+    translateGatewayApi(withImpliedNamespaces([gatewayClass(), gateway('gateway-1', [http('http', 80)]), route('httproute-1'), btp]), options);
+    assert.deepEqual(conditionsOf(btp, 'gateway-1'), {
+      Accepted: 'False/Invalid: ResponseOverride: content type "text/plain\\r\\nX-Injected: 1" is not a valid header value.',
+    });
+  });
+});
+
 describe('EnvoyProxy', () => {
   it('records the EnvoyProxy in the infraIR and applies its telemetry', () => {
     const envoyProxy: KubeObject = {

@@ -156,3 +156,25 @@ test('a destination setting of weight 0 gets no locality, since Envoy refuses a 
   );
   assert.equal(validationError('clusterLoadAssignment', built.endpoints!), undefined);
 });
+
+test('a health check Envoy would refuse leaves its cluster out, as an input problem (EGC3014), not a bug', () => {
+  const route = (name: string, healthCheck: object) => ({ name, hostname: '*', destination: { name: `${name}-dest`, settings: [{ endpoints }] }, traffic: { healthCheck } });
+  const passive = { maxEjectionPercent: 150 };
+  const xds = {
+    http: [
+      {
+        name: 'l', address: '0.0.0.0', port: 10080, hostnames: ['*'],
+        routes: [route('wide', { passive }), route('instant', { active: { interval: '0s', timeout: '1s', tcp: {} } }), route('fine', { passive: { maxEjectionPercent: 100 } })],
+      },
+    ],
+  } as unknown as Xds;
+  const result = translateXds(xds);
+  assert.deepEqual(result.errors, []);
+  assert.deepEqual(result.inputErrors.map((refused) => refused.message), [
+    'cluster wide-dest is left out: its passive health check maxEjectionPercent is 150, and Envoy allows 0 to 100',
+    'cluster instant-dest is left out: its active health check interval is 0s, and Envoy needs a period above zero',
+  ]);
+  // Reported by the IR node, which the pipeline traces back to the policy.
+  assert.equal(result.inputErrors[0].about, passive);
+  assert.deepEqual(result.clusters.map((c) => c.name), ['fine-dest']);
+});

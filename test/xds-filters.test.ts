@@ -140,8 +140,9 @@ describe('Wasm', () => {
 });
 
 describe('outlier detection', () => {
-  it('wraps a negative maxEjectionPercent (an int32 in the API) into Envoy\'s uint32', () => {
-    assert.equal(outlierDetection({ passive: { maxEjectionPercent: -5 } } as never).maxEjectionPercent, 2 ** 32 - 5);
+  it('refuses a maxEjectionPercent outside 0 to 100 (an int32 in the API), as Envoy would', () => {
+    assert.equal(outlierDetection({ passive: { maxEjectionPercent: 100 } } as never).maxEjectionPercent, 100);
+    assert.throws(() => outlierDetection({ passive: { maxEjectionPercent: -5 } } as never), /maxEjectionPercent is -5, and Envoy allows 0 to 100/);
   });
 });
 

@@ -99,7 +99,7 @@ function failRoute(route: HTTPRoute): void {
   route.directResponse = { statusCode: 500 };
 }
 
-function applyToHTTPRoute(policy: KubeObject, route: HTTPRoute, built: BuiltTrafficFeatures): void {
+function applyToHTTPRoute(ctx: TranslationContext, policy: KubeObject, route: HTTPRoute, built: BuiltTrafficFeatures): void {
   if (built.error) {
     failRoute(route);
     return;
@@ -108,6 +108,8 @@ function applyToHTTPRoute(policy: KubeObject, route: HTTPRoute, built: BuiltTraf
   // Shared, not copied: nothing changes it per route, and reports of a limit Envoy refuses find
   // the policy by its IR limits (TranslationContext.irSources).
   if (built.features.rateLimit) traffic.rateLimit = built.features.rateLimit;
+  // Copied, since an active check takes the route's hostname.
+  keepHealthCheckSources(ctx, built.features.healthCheck, traffic.healthCheck);
   const timeout = mergeTimeouts(built.timeout, route.traffic?.timeout);
   if (timeout) traffic.timeout = timeout;
   // An active HTTP health check without a host asks for the route's own hostname.
@@ -118,14 +120,23 @@ function applyToHTTPRoute(policy: KubeObject, route: HTTPRoute, built: BuiltTraf
 }
 
 /** The settings of a TCP route (its cluster's), from the policy's features. */
-function applyToTCPRoute(route: TCPRoute, built: BuiltTrafficFeatures): void {
+function applyToTCPRoute(ctx: TranslationContext, route: TCPRoute, built: BuiltTrafficFeatures): void {
   const { loadBalancer, proxyProtocol, healthCheck, circuitBreaker, tcpKeepalive, backendConnection, dns } = built.features;
   const settings: Record<string, unknown> = { loadBalancer, proxyProtocol, healthCheck, circuitBreaker, tcpKeepalive, timeout: built.timeout, backendConnection, dns };
   for (const [key, value] of Object.entries(settings)) {
     if (value !== undefined) route[key] = cloneData(value);
   }
+  keepHealthCheckSources(ctx, healthCheck, route.healthCheck as TrafficFeatures['healthCheck']);
   const http = (route.healthCheck as TrafficFeatures['healthCheck'])?.active?.http;
   if (http && http.host === undefined) http.host = '';
+}
+
+/** A route's copies of the policy's health checks come from where the policy's do (TranslationContext.irSources). */
+function keepHealthCheckSources(ctx: TranslationContext, original: TrafficFeatures['healthCheck'], copy: TrafficFeatures['healthCheck']): void {
+  for (const kind of ['active', 'passive'] as const) {
+    const source = original?.[kind] && ctx.irSources.get(original[kind]);
+    if (source && copy?.[kind]) ctx.irSources.set(copy[kind], source);
+  }
 }
 
 function applyToUDPRoute(route: UDPRoute, built: BuiltTrafficFeatures): void {
@@ -143,7 +154,7 @@ function applyToRoute(
   const prefix = irRoutePrefix(route);
   for (const irRoute of irRoutes.get(prefix) ?? []) {
     configured.add(irRoute);
-    applyToHTTPRoute(policy, irRoute, built);
+    applyToHTTPRoute(ctx, policy, irRoute, built);
   }
   if (built.error) return;
   for (const xds of Object.values(ctx.xdsIR)) {
@@ -151,7 +162,7 @@ function applyToRoute(
       for (const irRoute of listener.routes ?? []) {
         if (!irRoute.destination?.name.startsWith(prefix)) continue;
         configured.add(irRoute);
-        applyToTCPRoute(irRoute, built);
+        applyToTCPRoute(ctx, irRoute, built);
       }
     }
     for (const listener of xds.udp ?? []) {
@@ -173,14 +184,14 @@ function applyToGateway(ctx: TranslationContext, policy: KubeObject, gateway: Ga
     if (!ownListener(listener.name)) continue;
     for (const irRoute of listener.routes ?? []) {
       if (configured.has(irRoute)) continue;
-      applyToHTTPRoute(policy, irRoute, built);
+      applyToHTTPRoute(ctx, policy, irRoute, built);
     }
   }
   if (built.error) return;
   for (const listener of xds.tcp ?? []) {
     if (!ownListener(listener.name)) continue;
     for (const irRoute of listener.routes ?? []) {
-      if (!configured.has(irRoute)) applyToTCPRoute(irRoute, built);
+      if (!configured.has(irRoute)) applyToTCPRoute(ctx, irRoute, built);
     }
   }
   for (const listener of xds.udp ?? []) {

@@ -14,6 +14,7 @@ import { normalizeGoDuration } from './units.js';
 import { PolicyError } from './policy.js';
 import { policySecret } from './secretref.js';
 import { attachRoutePolicies, type RoutePolicyKind } from './securitypolicy.js';
+import { isHttpURL } from './urls.js';
 
 type Json = Record<string, unknown>;
 
@@ -109,12 +110,6 @@ function wasmCode(ctx: TranslationContext, policy: KubeObject, code: any, path: 
   };
   if (sha256 !== undefined) source.sha256 = sha256;
   return source;
-}
-
-function isHttpURL(text: string): boolean {
-  if (!URL.canParse(text)) return false;
-  const scheme = new URL(text).protocol;
-  return scheme === 'http:' || scheme === 'https:';
 }
 
 function buildWasm(ctx: TranslationContext, policy: KubeObject, spec: any, index: number): Json {

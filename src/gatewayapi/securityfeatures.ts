@@ -12,6 +12,7 @@ import type { TranslationContext } from './context.js';
 import { extServiceAuthority, extServiceDestination, extServiceRefs, fieldOf } from './extservice.js';
 import { normalizeGoDuration } from './units.js';
 import { policySecret, secretValue } from './secretref.js';
+import { isHttpURL, requestURIProblem } from './urls.js';
 
 type Json = Record<string, unknown>;
 
@@ -44,6 +45,14 @@ export function buildCORS(spec: any): Json {
 }
 
 export function buildJWT(spec: any): Json {
+  for (const provider of spec.providers ?? []) {
+    const uri = provider?.remoteJWKS?.uri;
+    if (typeof uri !== 'string') continue;
+    // The reference's check, then Envoy's: it fetches the keys from an http_uri.
+    const problem = requestURIProblem(uri);
+    if (problem) throw new Error(`invalid remote JWKS URI: parse ${JSON.stringify(uri)}: ${problem}`);
+    if (!isHttpURL(uri)) throw new Error(`remote JWKS URI ${uri} is not an absolute http or https URL, which Envoy fetches the keys from`);
+  }
   const jwt: Json = { providers: structuredClone(spec.providers ?? []) };
   if (spec.optional === true) jwt.allowMissing = true;
   return jwt;
@@ -195,6 +204,8 @@ function buildOIDCProvider(ctx: TranslationContext, policy: KubeObject, spec: an
     authorizationEndpoint ||= discovered.authorizationEndpoint;
     tokenEndpoint ||= discovered.tokenEndpoint;
   }
+  // Envoy calls the token endpoint over a cluster for its host.
+  if (!isHttpURL(tokenEndpoint)) throw new Error(`token endpoint ${tokenEndpoint} is not an absolute http or https URL`);
   provider.authorizationEndpoint = authorizationEndpoint;
   provider.tokenEndpoint = tokenEndpoint;
   return provider;

@@ -10,6 +10,7 @@ import type { TranslationContext } from './context.js';
 import { joinErrors, PolicyError } from './policy.js';
 import { validateRegex } from './regex.js';
 import { normalizeGoDuration } from './units.js';
+import { invalidHeaderValue } from './httpfilters.js';
 
 /** Envoy's largest Maglev table; sizes must be prime. */
 const maxConsistentHashTableSize = 5000011;
@@ -37,7 +38,12 @@ export function buildTrafficFeatures(ctx: TranslationContext, policy: KubeObject
   if (spec.rateLimit) attempt('RateLimit', () => (features.rateLimit = buildRateLimit(ctx, policy, spec.rateLimit)));
   if (spec.loadBalancer) attempt('LoadBalancer', () => (features.loadBalancer = buildLoadBalancer(spec.loadBalancer)));
   if (spec.proxyProtocol) features.proxyProtocol = { version: spec.proxyProtocol.version };
-  if (spec.healthCheck) features.healthCheck = buildHealthCheck(spec.healthCheck);
+  if (spec.healthCheck) {
+    const healthCheck = (features.healthCheck = buildHealthCheck(spec.healthCheck));
+    // For reports of a setting Envoy refuses (TranslationContext.irSources).
+    if (healthCheck.active) ctx.irSources.set(healthCheck.active, { object: policy, path: ['spec', 'healthCheck', 'active'] });
+    if (healthCheck.passive) ctx.irSources.set(healthCheck.passive, { object: policy, path: ['spec', 'healthCheck', 'passive'] });
+  }
   if (spec.circuitBreaker) attempt('CircuitBreaker', () => (features.circuitBreaker = buildCircuitBreaker(spec.circuitBreaker)));
   if (spec.faultInjection) features.faultInjection = buildFaultInjection(spec.faultInjection);
   if (spec.tcpKeepalive) attempt('TCPKeepalive', () => (features.tcpKeepalive = buildKeepalive(spec.tcpKeepalive)));
@@ -379,7 +385,12 @@ function buildResponseOverride(ctx: TranslationContext, policy: KubeObject): Rec
       code.type === 'Range' ? { range: { start: code.range?.start, end: code.range?.end } } : { value: code.value },
     );
     const response: Record<string, unknown> = {};
-    if (override.response?.contentType !== undefined) response.contentType = override.response.contentType;
+    const contentType = override.response?.contentType;
+    if (contentType !== undefined) {
+      // Envoy refuses a header value with a line break or NUL.
+      if (invalidHeaderValue.test(String(contentType))) throw new PolicyError(`content type ${JSON.stringify(contentType)} is not a valid header value`);
+      response.contentType = contentType;
+    }
     const body = override.response?.body;
     if (body?.valueRef) {
       const configMap = ctx.resources.get('ConfigMap', policy.metadata.namespace, body.valueRef.name);

@@ -1,6 +1,6 @@
 import type { HealthCheck, HealthCheckPayload } from '../ir/types.js';
 import { protoDuration } from './duration.js';
-import { wrapToUint32, type Json } from './resources.js';
+import { EnvoyWouldRefuse, type Json } from './resources.js';
 
 /** Health-check payloads: text goes as hex of its bytes, binary stays base64 (proto bytes). */
 function payload(value: HealthCheckPayload): Json {
@@ -20,6 +20,17 @@ function statusRanges(statuses: number[]): Json[] {
   return ranges.map((r) => ({ start: String(r.start), end: String(r.end) }));
 }
 
+/** Whether a proto-JSON duration (`1.5s`) is above zero, as Envoy requires of health-check periods. */
+function isPositive(duration: string): boolean {
+  return !duration.startsWith('-') && /[1-9]/.test(duration);
+}
+
+/** `duration` of the `setting` of a health check, refused by Envoy unless above zero. */
+function positive(duration: string | undefined, setting: string, about: object): string | undefined {
+  if (duration !== undefined && !isPositive(duration)) throw new EnvoyWouldRefuse(`its ${setting} is ${duration}, and Envoy needs a period above zero`, about);
+  return duration;
+}
+
 /** The names of Envoy's RequestMethod enum, less its zero value. */
 const requestMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
 
@@ -28,8 +39,8 @@ export function activeHealthChecks(healthCheck: HealthCheck | undefined): Json[]
   const active = healthCheck?.active;
   if (!active) return undefined;
   const check: Json = {};
-  const timeout = protoDuration(active.timeout);
-  const interval = protoDuration(active.interval);
+  const timeout = positive(protoDuration(active.timeout), 'active health check timeout', active);
+  const interval = positive(protoDuration(active.interval), 'active health check interval', active);
   if (timeout) check.timeout = timeout;
   if (interval) check.interval = interval;
   if (active.unhealthyThreshold != null) check.unhealthyThreshold = active.unhealthyThreshold;
@@ -67,13 +78,18 @@ export function outlierDetection(healthCheck: HealthCheck | undefined): Json {
   const set = (key: string, value: unknown) => {
     if (value !== undefined && value !== null) detection[key] = value;
   };
-  set('baseEjectionTime', protoDuration(passive.baseEjectionTime));
+  set('baseEjectionTime', positive(protoDuration(passive.baseEjectionTime), 'passive health check baseEjectionTime', passive));
   set('consecutive5xx', passive.consecutive5XxErrors);
   set('consecutiveGatewayFailure', passive.consecutiveGatewayErrors);
   set('consecutiveLocalOriginFailure', passive.consecutiveLocalOriginFailures);
-  set('interval', protoDuration(passive.interval));
-  // An int32 in the API (the other counts are uint32, never negative after the schema stage).
-  if (passive.maxEjectionPercent != null) detection.maxEjectionPercent = wrapToUint32(passive.maxEjectionPercent);
+  set('interval', positive(protoDuration(passive.interval), 'passive health check interval', passive));
+  const percent = passive.maxEjectionPercent;
+  if (percent != null) {
+    // An int32 in the API, without bounds; Envoy takes a share of the hosts, up to 100% (a
+    // negative one, which the reference converts to a uint32, is above that).
+    if (percent < 0 || percent > 100) throw new EnvoyWouldRefuse(`its passive health check maxEjectionPercent is ${percent}, and Envoy allows 0 to 100`, passive);
+    detection.maxEjectionPercent = percent;
+  }
   if (passive.splitExternalLocalOriginErrors) detection.splitExternalLocalOriginErrors = true;
   return detection;
 }

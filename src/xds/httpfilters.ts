@@ -97,7 +97,7 @@ export function routeActionFilterFields(route: HTTPRoute): Json {
 
 /** Clusters, endpoints and secrets the HTTP filters themselves need (JWKS, auth and rate-limit services). */
 export function filterResources(xds: Xds, options: FilterOptions = {}): FilterResources {
-  const out: FilterResources = { clusters: [], endpoints: [], secrets: [] };
+  const out: FilterResources = { clusters: [], endpoints: [], secrets: [], refused: [] };
   for (const feature of features) feature.resources?.(xds, options, out);
   tracingResources(xds, out);
   accessLogResources(xds, out);

@@ -7,7 +7,7 @@ import type { FilterOptions } from './filters/common.js';
 import { wasmWithoutChecksum } from './filters/wasm.js';
 import { applyPatchPolicies, type PatchFailure } from './jsonpatch.js';
 import { addHttpFilterChain, addTcpFilterChains, addUdpListener, ListenerSet } from './listener.js';
-import type { Json, RefusedPart, XdsResources } from './resources.js';
+import { EnvoyWouldRefuse, type Json, type RefusedPart, type XdsResources } from './resources.js';
 import { RouteBuilder } from './route.js';
 import { buildSecrets } from './tls.js';
 import { routeConfigurationError, validationError, type ResourceKind } from './validate.js';
@@ -110,7 +110,15 @@ function translate(xds: Xds, options: XdsOptions): XdsResult {
 
   const addDestination = (destination: RouteDestination | undefined, args: Omit<ClusterArgs, 'name' | 'settings'> = {}) => {
     if (!destination || clusters.has(destination.name)) return;
-    const built = buildCluster({ name: destination.name, settings: destination.settings ?? [], metrics: xds.metrics, lbEndpointsCache, ...args });
+    let built: ReturnType<typeof buildCluster>;
+    try {
+      built = buildCluster({ name: destination.name, settings: destination.settings ?? [], metrics: xds.metrics, lbEndpointsCache, ...args });
+    } catch (error) {
+      if (!(error instanceof EnvoyWouldRefuse)) throw error;
+      // Left out: routes to it answer 503 (route configurations do not check their clusters).
+      inputErrors.push({ message: `cluster ${destination.name} is left out: ${error.message}`, about: error.about });
+      return;
+    }
     // An invalid endpoint assignment drops its cluster too: the reference adds the EDS
     // resource first and stops at its error.
     if (built.endpoints && !valid('clusterLoadAssignment', built.endpoints)) return;
@@ -160,6 +168,7 @@ function translate(xds: Xds, options: XdsOptions): XdsResult {
   for (const cluster of extra.clusters) clusters.add(cluster);
   for (const assignment of extra.endpoints) endpoints.add(assignment);
   for (const secret of extra.secrets) addSecretOnce(secret);
+  inputErrors.push(...extra.refused);
 
   // Routes shared by route configurations (see RouteBuilder) are checked once.
   const checkedRoutes = new Set<object>();

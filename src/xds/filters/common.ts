@@ -1,6 +1,6 @@
 import type { DestinationSetting, HTTPListener, HTTPRoute, StringMatch, TrafficFeatures, Xds } from '../../ir/types.js';
 import { buildCluster, type BuiltCluster } from '../cluster.js';
-import { adsConfigSource, any, type Json } from '../resources.js';
+import { adsConfigSource, any, EnvoyWouldRefuse, type Json, type RefusedPart } from '../resources.js';
 
 /** Settings the filters need beyond the IR. */
 export interface FilterOptions {
@@ -20,6 +20,8 @@ export interface FilterResources {
   clusters: Json[];
   endpoints: Json[];
   secrets: Json[];
+  /** Clusters left out because Envoy would refuse their settings (see translate.ts addDestination). */
+  refused: RefusedPart[];
 }
 
 /**
@@ -144,7 +146,12 @@ export function addDestinationCluster(
 ): void {
   let settings = destination.settings ?? [];
   if (options.dns) settings = settings.map((s) => ({ ...s, addressType: 'FQDN' as const }));
-  addCluster(out, buildCluster({ name: destination.name, settings, http2: options.grpc, traffic: options.traffic, metrics: xds.metrics }));
+  try {
+    addCluster(out, buildCluster({ name: destination.name, settings, http2: options.grpc, traffic: options.traffic, metrics: xds.metrics }));
+  } catch (error) {
+    if (!(error instanceof EnvoyWouldRefuse)) throw error;
+    out.refused.push({ message: `cluster ${destination.name} is left out: ${error.message}`, about: error.about });
+  }
 }
 
 export { adsConfigSource };
