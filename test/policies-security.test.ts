@@ -228,6 +228,15 @@ describe('SecurityPolicy URLs of services Envoy calls', () => {
     assert.match(message(jwt('ftp://keys.example.com/jwks.json'))!, /^JWT: remote JWKS URI ftp:/);
     assert.equal(message(jwt('https://keys.example.com/jwks.json')), 'Policy has been accepted.');
   });
+
+  it('refuses an OIDC token endpoint Envoy cannot call', () => {
+    const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'client', namespace: 'default' }, data: { 'client-secret': 'c2VjcmV0' } };
+    const sp = policy('SecurityPolicy', 'sp', { kind: 'Gateway', name: 'gateway-1' }, {
+      oidc: { provider: { issuer: 'https://idp.example.com', authorizationEndpoint: 'https://idp.example.com/auth', tokenEndpoint: 'token' }, clientID: 'app', clientSecret: { name: 'client' } },
+    });
+    const { statusOf } = translate([secret, httpRoute('route-1', 'www.foo.com'), sp]);
+    assert.equal(acceptedMessage(statusOf('SecurityPolicy', 'sp')), 'OIDC: token endpoint token is not an absolute http or https URL.');
+  });
 });
 
 describe('EnvoyExtensionPolicy', () => {
