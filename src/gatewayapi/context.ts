@@ -70,8 +70,8 @@ export interface TranslationContext {
   options: GatewayApiOptions;
   /**
    * Where the IR parts come from that Envoy may refuse (tracing, OpenTelemetry log sinks, Wasm
-   * modules, local rate limits): the xds stage reports such a part left out (EGC3014) by its IR
-   * node, and the pipeline locates the report with this.
+   * modules, local rate limits, health checks): the xds stage reports such a part left out
+   * (EGC3014) by its IR node, and the pipeline locates the report with this.
    */
   irSources: WeakMap<object, IRSource>;
   resources: ResourceIndex;

@@ -28,7 +28,7 @@ type HttpWasmCode = NonNullable<Wasm['httpWasmCode']>;
 /**
  * The module's own URL when Envoy fetches it from there: without a module cache, for an http or
  * https URL with a checksum (Envoy fetches nothing without one). Otherwise undefined, and the
- * module comes from the cache's serving URL, as under Envoy Gateway: an OCI image or an URL of
+ * module comes from the cache's serving URL, as under Envoy Gateway: an OCI image or a URL of
  * another kind needs the cache's download, which nothing does without it, so Envoy's fetch fails
  * and the filter fails closed (or open, as configured).
  */
