@@ -229,6 +229,12 @@ describe('SecurityPolicy URLs of services Envoy calls', () => {
     assert.equal(message(jwt('https://keys.example.com/jwks.json')), 'Policy has been accepted.');
   });
 
+  it('refuses a JWT header name or prefix with a line break or NUL, which Envoy refuses', () => {
+    const provider = (extra: object) => ({ jwt: { providers: [{ name: 'p', remoteJWKS: { uri: 'https://keys.example.com/jwks.json' }, ...extra }] } });
+    assert.equal(message(provider({ claimToHeaders: [{ header: 'x-sub\r\n', claim: 'sub' }] })), 'JWT: claimToHeaders header "x-sub\\r\\n" holds a line break or NUL, which Envoy refuses in a header.');
+    assert.match(message(provider({ extractFrom: { headers: [{ name: 'x-token', valuePrefix: 'Bearer\n' }] } }))!, /^JWT: extractFrom header valuePrefix "Bearer\\n" holds/);
+  });
+
   it('refuses an OIDC token endpoint Envoy cannot call', () => {
     const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'client', namespace: 'default' }, data: { 'client-secret': 'c2VjcmV0' } };
     const sp = policy('SecurityPolicy', 'sp', { kind: 'Gateway', name: 'gateway-1' }, {

@@ -13,6 +13,7 @@ import { extServiceAuthority, extServiceDestination, extServiceRefs, fieldOf } f
 import { normalizeGoDuration } from './units.js';
 import { policySecret, secretValue } from './secretref.js';
 import { isHttpURL, requestURIProblem } from './urls.js';
+import { invalidHeaderValue } from './httpfilters.js';
 
 type Json = Record<string, unknown>;
 
@@ -52,6 +53,19 @@ export function buildJWT(spec: any): Json {
     const problem = requestURIProblem(uri);
     if (problem) throw new Error(`invalid remote JWKS URI: parse ${JSON.stringify(uri)}: ${problem}`);
     if (!isHttpURL(uri)) throw new Error(`remote JWKS URI ${uri} is not an absolute http or https URL, which Envoy fetches the keys from`);
+  }
+  for (const provider of spec.providers ?? []) {
+    // Envoy refuses a line break or NUL in the header names and prefixes a provider reads or sets.
+    const headers: [string, unknown][] = [
+      ...(provider?.claimToHeaders ?? []).map((entry: any): [string, unknown] => ['claimToHeaders header', entry?.header]),
+      ...(provider?.extractFrom?.headers ?? []).flatMap((entry: any): [string, unknown][] => [
+        ['extractFrom header name', entry?.name],
+        ['extractFrom header valuePrefix', entry?.valuePrefix],
+      ]),
+    ];
+    for (const [what, value] of headers) {
+      if (typeof value === 'string' && invalidHeaderValue.test(value)) throw new Error(`${what} ${JSON.stringify(value)} holds a line break or NUL, which Envoy refuses in a header`);
+    }
   }
   const jwt: Json = { providers: structuredClone(spec.providers ?? []) };
   if (spec.optional === true) jwt.allowMissing = true;
