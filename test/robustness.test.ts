@@ -363,6 +363,36 @@ spec:
   });
 });
 
+describe('header values Envoy refuses', () => {
+  it('a line break in a header a route removes leaves that route out (EGC3014), not the listener', () => {
+    const rules = `  - matches: [{path: {value: /bad}}]
+    filters: [{type: RequestHeaderModifier, requestHeaderModifier: {remove: ["x-a\\r\\nx-b"]}}]
+    backendRefs: [{name: app, port: 80}]
+  - backendRefs: [{name: app, port: 80}]
+`;
+    const result = compileText(gatewayBase + route('app', rules));
+    assert.deepEqual(codesOf(result.diagnostics.filter((d) => d.severity === 'error')), ['EGC3014']);
+    const refused = result.diagnostics.find((d) => d.code === 'EGC3014')!;
+    assert.match(refused.message, /route httproute\/default\/app\/rule\/0\/match\/0\/\* is left out: requestHeadersToRemove\[0\] holds a line break or NUL, which Envoy refuses in an HTTP header name/);
+    const names = JSON.stringify(result.proxies[0].bootstrap).match(/httproute\/default\/app\/rule\/\d\/match\/-?\d\/\*/g);
+    assert.deepEqual([...new Set(names)], ['httproute/default/app/rule/1/match/-1/*']);
+  });
+
+  it('an empty header to remove, or a direct response status outside 200-599, makes the route not accepted', () => {
+    const remove = compileText(gatewayBase + route('app', '  - filters: [{type: RequestHeaderModifier, requestHeaderModifier: {remove: [""]}}]\n    backendRefs: [{name: app, port: 80}]\n'));
+    assert.ok(remove.diagnostics.some((d) => d.code === 'EGC3004' && /RequestHeaderModifier Filter/.test(d.message)));
+    const filter = `---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: HTTPRouteFilter
+metadata: {name: zero, namespace: default}
+spec: {directResponse: {statusCode: 0}}
+`;
+    const status = compileText(gatewayBase + route('app', '  - filters: [{type: ExtensionRef, extensionRef: {group: gateway.envoyproxy.io, kind: HTTPRouteFilter, name: zero}}]\n') + filter);
+    assert.ok(status.diagnostics.some((d) => /direct response status 0 is outside 200 to 599/.test(d.message)));
+    assert.ok(!status.diagnostics.some((d) => d.code === 'EGC5003'));
+  });
+});
+
 describe('the fuzzer', () => {
   it('mutates deterministically: the same seed and iteration give the same input', () => {
     const seeds = [[{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'a' }, spec: { ports: [{ port: 80 }] } }]];

@@ -483,6 +483,11 @@ describe('Envoy Gateway policy and proxy sections', () => {
     assert.equal(only(requests, codes.outOfRange).message, '`spec.rateLimit.local.rules[0].limit.requests` must be at least 0, got -1');
   });
 
+  it('a fault delay must be a duration (a metav1.Duration Envoy Gateway could not decode otherwise)', () => {
+    const d = only(check(policy('BackendTrafficPolicy', '  faultInjection:\n    delay:\n      fixedDelay: soon\n')).diagnostics, codes.badPattern);
+    assert.equal(d.path, 'spec.faultInjection.delay.fixedDelay');
+  });
+
   it('EnvoyExtensionPolicy: a misspelt processing mode, a numeric timeout and a ConfigMap wasm source', () => {
     const extProc = (mode: string) => `  extProc:\n    - backendRefs:\n        - name: proc\n          port: 9000\n${mode}`;
     const unknown = check(policy('EnvoyExtensionPolicy', extProc('      processingMode:\n        request:\n          bdy: Buffered\n'))).diagnostics;

@@ -117,6 +117,11 @@ function applyHeaderModifier(
   collect(modifier.set, false);
   const removes = (result[removeKey] ??= []);
   for (const name of modifier.remove ?? []) {
+    // Envoy refuses an empty header name to remove.
+    if (String(name) === '') {
+      result.error = `${filterName} Filter cannot remove a header with an empty name`;
+      continue;
+    }
     emptyFilter = false;
     if (!removes.some((r) => r.toLowerCase() === String(name).toLowerCase())) removes.push(String(name));
   }
@@ -206,6 +211,10 @@ function applyExtensionRef(ctx: TranslationContext, route: KubeObject, parent: R
   const spec = filter.spec ?? {};
   if (spec.directResponse) {
     const response: { statusCode: number; body?: string } = { statusCode: spec.directResponse.statusCode ?? 200 };
+    // The CRD sets no bounds; Envoy answers with a status from 200 to 599 only.
+    if (!(response.statusCode >= 200 && response.statusCode < 600)) {
+      throw new FilterError(`HTTPRouteFilter ${route.metadata.namespace}/${ref.name}: direct response status ${response.statusCode} is outside 200 to 599, which Envoy allows`);
+    }
     const body = spec.directResponse.body;
     if (body?.type === 'Inline' || (body && body.type === undefined)) response.body = body.inline;
     else if (body?.type === 'ValueRef') {

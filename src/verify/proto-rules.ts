@@ -243,11 +243,20 @@ function compileString(rules: RuleGroup): (value: string) => readonly string[] {
     // An empty value is left to min_len: Envoy's non-empty header regexes would otherwise flag
     // absent optional fields that carry no min_len.
     if (header && value !== '' && !header(value)) {
-      (out ??= []).push(`is not a valid ${wellKnown === 'HTTP_HEADER_NAME' ? 'HTTP header name' : 'HTTP header value'}`);
+      const what = wellKnown === 'HTTP_HEADER_NAME' ? 'HTTP header name' : 'HTTP header value';
+      (out ??= []).push(lineBreakOrNul.test(value) ? `${headerLineBreak} ${what}` : `is not a valid ${what}`);
     }
     return out ?? noViolations;
   };
 }
+
+const lineBreakOrNul = /[\r\n\0]/;
+
+/**
+ * How a header rule's violation by a value with a line break or NUL is worded. egc writes no such
+ * character itself: a value with one always comes from the input (see xds/validate.ts).
+ */
+export const headerLineBreak = 'holds a line break or NUL, which Envoy refuses in an';
 
 /** The number of code points, as `[...value].length` counts them, without building the array. */
 function codePointLength(value: string): number {

@@ -10,7 +10,7 @@ import { addHttpFilterChain, addTcpFilterChains, addUdpListener, ListenerSet } f
 import { EnvoyWouldRefuse, type Json, type RefusedPart, type XdsResources } from './resources.js';
 import { RouteBuilder } from './route.js';
 import { buildSecrets } from './tls.js';
-import { routeConfigurationError, validationError, type ResourceKind } from './validate.js';
+import { checkResource, routeConfigurationCheck, type ResourceKind } from './validate.js';
 
 /** Settings beyond the IR: where the rate-limit service listens, Wasm module fetching (see FilterOptions). */
 export type XdsOptions = FilterOptions;
@@ -103,9 +103,10 @@ function translate(xds: Xds, options: XdsOptions): XdsResult {
   const errors: string[] = [];
   const inputErrors = telemetryErrors(xds);
   const valid = (kind: ResourceKind, resource: Json): boolean => {
-    const error = validationError(kind, resource);
+    const { error, refused } = checkResource(kind, resource);
     if (error) errors.push(error);
-    return !error;
+    if (refused) inputErrors.push({ message: refused });
+    return !error && !refused;
   };
 
   const addDestination = (destination: RouteDestination | undefined, args: Omit<ClusterArgs, 'name' | 'settings'> = {}) => {
@@ -175,7 +176,8 @@ function translate(xds: Xds, options: XdsOptions): XdsResult {
   const result: XdsResult = {
     listeners: listeners.listeners.filter((l) => valid('listener', l)),
     routes: routeConfigs.filter((r) => {
-      const error = routeConfigurationError(r, checkedRoutes);
+      const { error, refused } = routeConfigurationCheck(r, checkedRoutes);
+      for (const message of refused) inputErrors.push({ message: `route configuration ${r.name}: ${message}` });
       if (error) errors.push(error);
       return !error;
     }),

@@ -1,5 +1,6 @@
 import { descriptorProblem } from '../verify/proto-descriptor.js';
-import { checkMessage } from '../verify/proto.js';
+import { checkMessage, type ProtoIssue } from '../verify/proto.js';
+import { headerLineBreak } from '../verify/proto-rules.js';
 import type { Json } from './resources.js';
 
 /** The xDS message type of each kind of resource we emit. */
@@ -19,22 +20,82 @@ export type ResourceKind = keyof typeof resourceTypes;
  * host...) is an error: the message names the resource and the first offending field.
  */
 export function validationError(kind: ResourceKind, resource: Json): string | undefined {
-  let issues;
+  const issues = issuesOf(kind, resource);
+  return issues.length ? describeIssues(kind, resource, issues) : undefined;
+}
+
+function issuesOf(kind: ResourceKind, resource: Json): ProtoIssue[] {
   try {
-    issues = checkMessage(resourceTypes[kind], resource);
+    return checkMessage(resourceTypes[kind], resource);
   } catch (error) {
     // Without the compiled Envoy protos (build/envoy-protos.json) there is nothing to check
     // against, which the xds stage reports once (XdsResult.uncheckedBecause). Any other failure
     // is the check's own, and no pass.
-    if (descriptorProblem() !== undefined) return undefined;
+    if (descriptorProblem() !== undefined) return [];
     throw error;
   }
-  if (!issues.length) return undefined;
+}
+
+function describeIssues(kind: ResourceKind, resource: Json, issues: readonly ProtoIssue[]): string {
   const name = resource.name ?? resource.clusterName ?? '';
   const first = issues[0];
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
   return `validation failed for xds resource ${kind} "${name}": ${first.path || '(root)'}: ${first.message}${more}`;
 }
+
+/**
+ * Whether an issue is the input's: a line break or NUL in a header name or value, which egc never
+ * writes itself, so the input put it there (the CRDs let most such strings through).
+ */
+function fromInput(issue: ProtoIssue): boolean {
+  return issue.message.includes(headerLineBreak);
+}
+
+/** A resource's check: it passes, breaks Envoy's rules through egc's fault (`error`), or through the input's (`refused`, EGC3014). */
+export interface ResourceCheck {
+  error?: string;
+  refused?: string;
+}
+
+export function checkResource(kind: ResourceKind, resource: Json): ResourceCheck {
+  const issues = issuesOf(kind, resource);
+  if (!issues.length) return {};
+  if (!issues.every(fromInput)) return { error: describeIssues(kind, resource, issues) };
+  const first = issues[0];
+  return { refused: `${kind} ${resource.name ?? resource.clusterName ?? ''} is left out: ${first.path || '(root)'} ${first.message.replace('breaks a validation rule Envoy enforces: ', '')}` };
+}
+
+/**
+ * routeConfigurationError, with the routes that fail only through the input (see fromInput) left
+ * out of the configuration and reported (`refused`) rather than failing it: one header with a
+ * line break costs its route, not the listener's whole route table.
+ */
+export function routeConfigurationCheck(config: Json, checkedRoutes: Set<object>): { error?: string; refused: string[] } {
+  const error = routeConfigurationError(config, checkedRoutes);
+  if (!error) return { refused: [] };
+  const issues = issuesOf('routeConfiguration', config);
+  const places = issues.map((issue) => (fromInput(issue) ? routePlace.exec(issue.path) : null));
+  if (places.some((place) => place === null)) return { error, refused: [] };
+  const refused: string[] = [];
+  const leftOut = new Map<Json[], Set<number>>();
+  places.forEach((place, index) => {
+    const routes: Json[] = config.virtualHosts[Number(place![1])].routes;
+    const at = Number(place![2]);
+    let indexes = leftOut.get(routes);
+    if (!indexes) leftOut.set(routes, (indexes = new Set()));
+    if (indexes.has(at)) return;
+    indexes.add(at);
+    refused.push(`route ${routes[at].name} is left out: ${place![3] || '(root)'} ${issues[index].message.replace('breaks a validation rule Envoy enforces: ', '')}`);
+  });
+  for (const [routes, indexes] of leftOut) {
+    for (const at of [...indexes].sort((a, b) => b - a)) routes.splice(at, 1);
+  }
+  const after = routeConfigurationError(config, checkedRoutes);
+  return after ? { error: after, refused } : { refused };
+}
+
+/** `virtualHosts[i].routes[j]` and the rest of an issue's path. */
+const routePlace = /^virtualHosts\[(\d+)\]\.routes\[(\d+)\]\.?(.*)$/;
 
 /**
  * validationError for a route configuration whose routes may be shared with other route
