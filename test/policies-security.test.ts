@@ -235,6 +235,13 @@ describe('SecurityPolicy URLs of services Envoy calls', () => {
     assert.match(message(provider({ extractFrom: { headers: [{ name: 'x-token', valuePrefix: 'Bearer\n' }] } }))!, /^JWT: extractFrom header valuePrefix "Bearer\\n" holds/);
   });
 
+  it('refuses a JWT claimToHeaders entry without a header or claim, as the reference does, and an empty extractFrom header', () => {
+    const provider = (extra: object) => ({ jwt: { providers: [{ name: 'p', remoteJWKS: { uri: 'https://keys.example.com/jwks.json' }, ...extra }] } });
+    assert.equal(message(provider({ claimToHeaders: [{ header: '', claim: 'sub' }] })), 'JWT: header must be set for claimToHeader provider: .');
+    assert.equal(message(provider({ claimToHeaders: [{ header: 'x-sub', claim: '' }] })), 'JWT: claim must be set for claimToHeader provider: .');
+    assert.equal(message(provider({ extractFrom: { headers: [{ name: '' }] } })), 'JWT: extractFrom header name must not be empty.');
+  });
+
   it('refuses an OIDC token endpoint Envoy cannot call', () => {
     const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'client', namespace: 'default' }, data: { 'client-secret': 'c2VjcmV0' } };
     const sp = policy('SecurityPolicy', 'sp', { kind: 'Gateway', name: 'gateway-1' }, {

@@ -169,6 +169,19 @@ describe('BackendTrafficPolicy', () => {
   });
 });
 
+describe('BackendTrafficPolicy settings Envoy refuses when empty', () => {
+  const accepted = (spec: object) => {
+    const btp = policy('BackendTrafficPolicy', 'p', { targetRef: gatewayRef('gateway-1'), ...spec });
+    translateGatewayApi(withImpliedNamespaces([gatewayClass(), gateway('gateway-1', [http('http', 80)]), route('httproute-1'), btp]), options);
+    return conditionsOf(btp, 'gateway-1').Accepted;
+  };
+
+  it('an empty health check payload text or consistent-hash cookie name makes the policy not accepted', () => {
+    assert.equal(accepted({ healthCheck: { active: { type: 'TCP', tcp: { send: { type: 'Text', text: '' } } } } }), 'False/Invalid: HealthCheck: health check payload text must not be empty.');
+    assert.equal(accepted({ loadBalancer: { type: 'ConsistentHash', consistentHash: { type: 'Cookie', cookie: { name: '' } } } }), 'False/Invalid: LoadBalancer: consistent hash cookie name must not be empty.');
+  });
+});
+
 describe('BackendTrafficPolicy responseOverride', () => {
   it('refuses a content type with a line break, which Envoy would refuse as a header value', () => {
     const btp = policy('BackendTrafficPolicy', 'p', {

@@ -378,6 +378,14 @@ describe('header values Envoy refuses', () => {
     assert.deepEqual([...new Set(names)], ['httproute/default/app/rule/1/match/-1/*']);
   });
 
+  it('an empty session name or regex makes the route not accepted, as Envoy refuses both', () => {
+    const session = compileText(gatewayBase + route('app', '  - sessionPersistence: {sessionName: "", type: Cookie}\n    backendRefs: [{name: app, port: 80}]\n'));
+    assert.ok(session.diagnostics.some((d) => d.code === 'EGC3004' && /session persistence needs a non-empty sessionName/i.test(d.message)));
+    const regex = compileText(gatewayBase + route('app', '  - matches: [{path: {type: RegularExpression, value: ""}}]\n    backendRefs: [{name: app, port: 80}]\n'));
+    assert.ok(regex.diagnostics.some((d) => d.code === 'EGC3004' && /Regex "" is invalid: it is empty/.test(d.message)));
+    for (const result of [session, regex]) assert.ok(!result.diagnostics.some((d) => d.code === 'EGC5003'));
+  });
+
   it('an empty header to remove, or a direct response status outside 200-599, makes the route not accepted', () => {
     const remove = compileText(gatewayBase + route('app', '  - filters: [{type: RequestHeaderModifier, requestHeaderModifier: {remove: [""]}}]\n    backendRefs: [{name: app, port: 80}]\n'));
     assert.ok(remove.diagnostics.some((d) => d.code === 'EGC3004' && /RequestHeaderModifier Filter/.test(d.message)));

@@ -164,7 +164,8 @@ function assignFilters(irRoute: HTTPRoute, filters: ReturnType<typeof processFil
 export function stringMatch(type: string | undefined, name: string | undefined, value: string): StringMatch {
   // Literals with every key: an object given keys after it is made keeps them in a second array.
   if (type === 'RegularExpression') {
-    const problem = validateRegex(value);
+    // Envoy refuses an empty regex.
+    const problem = value === '' ? 'it is empty' : validateRegex(value);
     if (problem) throw new FilterError(`Regex "${value}" is invalid: ${problem}`);
     return name === undefined ? { distinct: false, safeRegex: value } : { distinct: false, name, safeRegex: value };
   }

@@ -55,6 +55,12 @@ export function buildJWT(spec: any): Json {
     if (!isHttpURL(uri)) throw new Error(`remote JWKS URI ${uri} is not an absolute http or https URL, which Envoy fetches the keys from`);
   }
   for (const provider of spec.providers ?? []) {
+    // The reference's checks of claimToHeaders, in its words.
+    for (const entry of provider?.claimToHeaders ?? []) {
+      if (!entry?.header) throw new Error(`header must be set for claimToHeader provider: ${entry?.header ?? ''}`);
+      if (!entry?.claim) throw new Error(`claim must be set for claimToHeader provider: ${entry?.claim ?? ''}`);
+    }
+    if ((provider?.extractFrom?.headers ?? []).some((entry: any) => !entry?.name)) throw new Error('extractFrom header name must not be empty');
     // Envoy refuses a line break or NUL in the header names and prefixes a provider reads or sets.
     const headers: [string, unknown][] = [
       ...(provider?.claimToHeaders ?? []).map((entry: any): [string, unknown] => ['claimToHeaders header', entry?.header]),

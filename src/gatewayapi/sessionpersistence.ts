@@ -27,6 +27,8 @@ export function buildSessionPersistence(spec: any, rulePrefix: string): SessionP
   // The name is optional in Gateway API but Envoy needs one: derive it from the rule, with `-`
   // for `/`, which a header name cannot contain.
   const name: string = spec.sessionName ?? rulePrefix.replaceAll('/', '-');
+  // Envoy refuses an empty cookie or header name.
+  if (name === '') throw new FilterError('session persistence needs a non-empty sessionName');
   if (spec.type === 'Header') return { header: { name } };
   const persistence: CookieSessionPersistence = { cookie: { name } };
   // Only a Permanent cookie carries a lifetime (Max-Age); a Session cookie ends with the browser.

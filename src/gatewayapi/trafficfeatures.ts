@@ -39,10 +39,12 @@ export function buildTrafficFeatures(ctx: TranslationContext, policy: KubeObject
   if (spec.loadBalancer) attempt('LoadBalancer', () => (features.loadBalancer = buildLoadBalancer(spec.loadBalancer)));
   if (spec.proxyProtocol) features.proxyProtocol = { version: spec.proxyProtocol.version };
   if (spec.healthCheck) {
-    const healthCheck = (features.healthCheck = buildHealthCheck(spec.healthCheck));
-    // For reports of a setting Envoy refuses (TranslationContext.irSources).
-    if (healthCheck.active) ctx.irSources.set(healthCheck.active, { object: policy, path: ['spec', 'healthCheck', 'active'] });
-    if (healthCheck.passive) ctx.irSources.set(healthCheck.passive, { object: policy, path: ['spec', 'healthCheck', 'passive'] });
+    attempt('HealthCheck', () => {
+      const healthCheck = (features.healthCheck = buildHealthCheck(spec.healthCheck));
+      // For reports of a setting Envoy refuses (TranslationContext.irSources).
+      if (healthCheck.active) ctx.irSources.set(healthCheck.active, { object: policy, path: ['spec', 'healthCheck', 'active'] });
+      if (healthCheck.passive) ctx.irSources.set(healthCheck.passive, { object: policy, path: ['spec', 'healthCheck', 'passive'] });
+    });
   }
   if (spec.circuitBreaker) attempt('CircuitBreaker', () => (features.circuitBreaker = buildCircuitBreaker(spec.circuitBreaker)));
   if (spec.faultInjection) features.faultInjection = buildFaultInjection(spec.faultInjection);
@@ -210,6 +212,8 @@ function buildLoadBalancer(lb: any): LoadBalancer | undefined {
       if (spec.type === 'SourceIP') hash.sourceIP = true;
       else if (spec.type === 'Header' && spec.header) hash.header = { name: spec.header.name };
       else if (spec.type === 'Cookie' && spec.cookie) {
+        // Envoy refuses an empty cookie name.
+        if (!spec.cookie.name) throw new PolicyError('consistent hash cookie name must not be empty');
         hash.cookie = { ...spec.cookie };
         if (spec.cookie.ttl !== undefined) hash.cookie!.ttl = duration(spec.cookie.ttl);
       }
@@ -275,6 +279,8 @@ function buildHealthCheck(healthCheck: any): HealthCheck {
 function payload(spec: any): { text?: string; binary?: string } | undefined {
   if (!spec) return undefined;
   if (spec.type === 'Binary') return { binary: spec.binary };
+  // Envoy refuses an empty text payload.
+  if (spec.text === '') throw new PolicyError('health check payload text must not be empty');
   return { text: spec.text };
 }
 
