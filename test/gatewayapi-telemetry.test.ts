@@ -141,6 +141,14 @@ describe('access log sinks', () => {
     assert.equal(diagnostic.path, 'spec.telemetry.accessLog.settings[0].matches[1]');
   });
 
+  it('rejects an OpenTelemetry sink port above 65535, which the CRD lets through', () => {
+    const proxy = envoyProxy({ telemetry: { accessLog: { settings: [{ sinks: [{ type: 'OpenTelemetry', openTelemetry: { host: 'otel.monitoring.svc', port: 70000 } }] }] } } });
+    const { result, xds } = translate([gatewayClass(), proxy, gateway()]);
+    assert.equal(xds().accessLog, undefined);
+    const diagnostic = result.diagnostics.find((d) => d.code === codes.wrongType);
+    assert.equal(diagnostic?.path, 'spec.telemetry.accessLog.settings[0].sinks[0].openTelemetry.port');
+  });
+
   it('rejects a sink backendRef to a missing Service and stops before tracing', () => {
     const proxy = envoyProxy({
       telemetry: {

@@ -33,6 +33,8 @@ test('retries default to connection-level failures and 503, and reject unknown t
   assert.equal(policy.retryOn, 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes');
   assert.deepEqual(policy.retriableStatusCodes, [503]);
   assert.throws(() => retryPolicy({ retryOn: { triggers: ['this-is-not-a-trigger'] } }), /this-is-not-a-trigger/);
+  // A negative count (the route's API has no bounds) wraps into Envoy's uint32, as the reference converts it.
+  assert.equal(retryPolicy({ numRetries: -1 }).numRetries, 2 ** 32 - 1);
 });
 
 test('a cluster carries the traffic settings of its route', () => {

@@ -73,7 +73,12 @@ export function accessLogIR(ctx: TranslationContext, envoyProxy: KubeObject | un
         if (resolved.length > 0) {
           entry = { destination: { name, settings: resolved } };
         } else if (otel.host) {
-          entry = { authority: otel.host, destination: { name, settings: hostPortSettings(otel.host, otel.port ?? defaultCollectorPort) } };
+          const port = otel.port ?? defaultCollectorPort;
+          // The CRD bounds the port from below only.
+          if (!Number.isInteger(port) || port < 0 || port > 65535) {
+            throw new TelemetryError('OpenTelemetry access log port must be an integer from 0 to 65535', [...sinkPath, 'openTelemetry', 'port'], codes.wrongType);
+          }
+          entry = { authority: otel.host, destination: { name, settings: hostPortSettings(otel.host, port) } };
         } else {
           return;
         }

@@ -1,6 +1,6 @@
 import type { Retry } from '../ir/types.js';
 import { protoDuration } from './duration.js';
-import { any, type Json } from './resources.js';
+import { any, wrapToUint32, type Json } from './resources.js';
 
 /** Envoy's `retry_on` conditions an IR retry trigger may name. */
 const retryTriggers = new Set([
@@ -39,7 +39,8 @@ export function retryPolicy(retry: Retry): Json {
   }
   const policy: Json = {
     hostSelectionRetryMaxAttempts: '5',
-    numRetries: retry.numRetries ?? defaultNumRetries,
+    // A Go int in the route's API (int32 in the policy's), converted as the reference does.
+    numRetries: wrapToUint32(retry.numRetries ?? defaultNumRetries),
     retryHostPredicate: [
       {
         name: 'envoy.retry_host_predicates.previous_hosts',
