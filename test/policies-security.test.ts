@@ -242,6 +242,20 @@ describe('SecurityPolicy URLs of services Envoy calls', () => {
     assert.equal(message(provider({ extractFrom: { headers: [{ name: '' }] } })), 'JWT: extractFrom header name must not be empty.');
   });
 
+  it('refuses an OIDC cookie name that is not an HTTP token, as Envoy does', () => {
+    const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'client', namespace: 'default' }, data: { 'client-secret': 'c2VjcmV0' } };
+    const sp = policy('SecurityPolicy', 'sp', { kind: 'Gateway', name: 'gateway-1' }, {
+      oidc: {
+        provider: { issuer: 'https://idp.example.com', authorizationEndpoint: 'https://idp.example.com/auth', tokenEndpoint: 'https://idp.example.com/token' },
+        clientID: 'app',
+        clientSecret: { name: 'client' },
+        cookieNames: { idToken: 'id token' },
+      },
+    });
+    const { statusOf } = translate([secret, httpRoute('route-1', 'www.foo.com'), sp]);
+    assert.match(acceptedMessage(statusOf('SecurityPolicy', 'sp'))!, /^OIDC: cookie name "id token" is not an HTTP token/);
+  });
+
   it('refuses an OIDC token endpoint Envoy cannot call', () => {
     const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'client', namespace: 'default' }, data: { 'client-secret': 'c2VjcmV0' } };
     const sp = policy('SecurityPolicy', 'sp', { kind: 'Gateway', name: 'gateway-1' }, {

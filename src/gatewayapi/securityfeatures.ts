@@ -196,6 +196,9 @@ function redirectPathOf(url: string): string {
   return path;
 }
 
+/** An HTTP token (RFC 7230): what Envoy takes as a cookie name. */
+const httpToken = /^[0-9A-Za-z!#$%&'*+\-.^_`|~]+$/;
+
 /** FNV-1a (32 bit) of `text` in hex: the reference's per-policy cookie suffix. */
 function fnv32a(text: string): string {
   let hash = 0x811c9dc5;
@@ -278,7 +281,13 @@ export function buildOIDC(ctx: TranslationContext, policy: KubeObject, spec: any
   };
   if (spec.resources?.length) oidc.resources = [...spec.resources];
   if (spec.cookieDomain) oidc.cookieDomain = spec.cookieDomain;
-  if (spec.cookieNames) oidc.cookieNameOverrides = { ...spec.cookieNames };
+  if (spec.cookieNames) {
+    // Envoy takes cookie names that are HTTP tokens (its strict header-name rule, without the colon).
+    for (const name of Object.values(spec.cookieNames)) {
+      if (typeof name === 'string' && name !== '' && !httpToken.test(name)) throw new Error(`cookie name ${JSON.stringify(name)} is not an HTTP token (letters, digits and !#$%&'*+-.^_\`|~), which Envoy requires`);
+    }
+    oidc.cookieNameOverrides = { ...spec.cookieNames };
+  }
   if (spec.defaultTokenTTL) oidc.defaultTokenTTL = duration(spec.defaultTokenTTL, 'defaultTokenTTL');
   if (spec.defaultRefreshTokenTTL) oidc.defaultRefreshTokenTTL = duration(spec.defaultRefreshTokenTTL, 'defaultRefreshTokenTTL');
   return oidc;
