@@ -14,7 +14,7 @@ import { normalizeGoDuration } from './units.js';
 import { PolicyError } from './policy.js';
 import { policySecret } from './secretref.js';
 import { attachRoutePolicies, type RoutePolicyKind } from './securitypolicy.js';
-import { isHttpURL } from './urls.js';
+import { isHttpURL } from '../urls.js';
 
 type Json = Record<string, unknown>;
 

@@ -12,7 +12,7 @@ import type { TranslationContext } from './context.js';
 import { extServiceAuthority, extServiceDestination, extServiceRefs, fieldOf } from './extservice.js';
 import { normalizeGoDuration } from './units.js';
 import { policySecret, secretValue } from './secretref.js';
-import { isHttpURL, requestURIProblem } from './urls.js';
+import { isHttpURL, requestURIProblem } from '../urls.js';
 import { invalidHeaderValue } from './httpfilters.js';
 
 type Json = Record<string, unknown>;
@@ -45,34 +45,35 @@ export function buildCORS(spec: any): Json {
   return cors;
 }
 
-export function buildJWT(spec: any): Json {
-  for (const provider of spec.providers ?? []) {
-    const uri = provider?.remoteJWKS?.uri;
-    if (typeof uri !== 'string') continue;
-    // The reference's check, then Envoy's: it fetches the keys from an http_uri.
+/**
+ * The reference's checks of a JWT provider, in its words, then what Envoy refuses: a key set URI
+ * it cannot fetch from, a header name or prefix with a line break or NUL.
+ */
+function checkJWTProvider(provider: any): void {
+  const uri = provider?.remoteJWKS?.uri;
+  if (typeof uri === 'string') {
     const problem = requestURIProblem(uri);
     if (problem) throw new Error(`invalid remote JWKS URI: parse ${JSON.stringify(uri)}: ${problem}`);
     if (!isHttpURL(uri)) throw new Error(`remote JWKS URI ${uri} is not an absolute http or https URL, which Envoy fetches the keys from`);
   }
-  for (const provider of spec.providers ?? []) {
-    // The reference's checks of claimToHeaders, in its words.
-    for (const entry of provider?.claimToHeaders ?? []) {
-      if (!entry?.header) throw new Error(`header must be set for claimToHeader provider: ${entry?.header ?? ''}`);
-      if (!entry?.claim) throw new Error(`claim must be set for claimToHeader provider: ${entry?.claim ?? ''}`);
-    }
-    if ((provider?.extractFrom?.headers ?? []).some((entry: any) => !entry?.name)) throw new Error('extractFrom header name must not be empty');
-    // Envoy refuses a line break or NUL in the header names and prefixes a provider reads or sets.
-    const headers: [string, unknown][] = [
-      ...(provider?.claimToHeaders ?? []).map((entry: any): [string, unknown] => ['claimToHeaders header', entry?.header]),
-      ...(provider?.extractFrom?.headers ?? []).flatMap((entry: any): [string, unknown][] => [
-        ['extractFrom header name', entry?.name],
-        ['extractFrom header valuePrefix', entry?.valuePrefix],
-      ]),
-    ];
-    for (const [what, value] of headers) {
-      if (typeof value === 'string' && invalidHeaderValue.test(value)) throw new Error(`${what} ${JSON.stringify(value)} holds a line break or NUL, which Envoy refuses in a header`);
-    }
+  for (const entry of provider?.claimToHeaders ?? []) {
+    if (!entry?.header) throw new Error(`header must be set for claimToHeader provider: ${entry?.header ?? ''}`);
+    if (!entry?.claim) throw new Error(`claim must be set for claimToHeader provider: ${entry?.claim ?? ''}`);
+    refuseLineBreak('claimToHeaders header', entry.header);
   }
+  for (const entry of provider?.extractFrom?.headers ?? []) {
+    if (!entry?.name) throw new Error('extractFrom header name must not be empty');
+    refuseLineBreak('extractFrom header name', entry.name);
+    refuseLineBreak('extractFrom header valuePrefix', entry.valuePrefix);
+  }
+}
+
+function refuseLineBreak(what: string, value: unknown): void {
+  if (typeof value === 'string' && invalidHeaderValue.test(value)) throw new Error(`${what} ${JSON.stringify(value)} holds a line break or NUL, which Envoy refuses in a header`);
+}
+
+export function buildJWT(spec: any): Json {
+  for (const provider of spec.providers ?? []) checkJWTProvider(provider);
   const jwt: Json = { providers: structuredClone(spec.providers ?? []) };
   if (spec.optional === true) jwt.allowMissing = true;
   return jwt;

@@ -24,6 +24,9 @@ import {
   type ValueRules,
 } from './proto-rules.js';
 
+/** How an issue that breaks one of Envoy's validation rules begins. */
+export const ruleViolation = 'breaks a validation rule Envoy enforces: ';
+
 export interface ProtoIssue {
   /** Where in the checked value, e.g. `staticResources.listeners[0].filterChains[0].filters[0].typedConfig`. */
   path: string;
@@ -404,7 +407,7 @@ class Checker {
   }
 
   private violations(found: readonly string[]): void {
-    for (const violation of found) this.issue(`breaks a validation rule Envoy enforces: ${violation}`);
+    for (const violation of found) this.issue(`${ruleViolation}${violation}`);
   }
 
   private expect(ok: boolean, expected: string, value: unknown): boolean {
@@ -566,7 +569,7 @@ class Checker {
       const item = value[key];
       this.enter(Step.mapKey, key);
       if (this.mapKey(keyType, key) && plan.keyRules) {
-        for (const violation of checkValue(plan.keyRules, key)) this.issue(`breaks a validation rule Envoy enforces: key ${violation}`);
+        for (const violation of checkValue(plan.keyRules, key)) this.issue(`${ruleViolation}key ${violation}`);
       }
       if (item === null || item === undefined) this.issue('null is not allowed as a map value');
       else if (this.single(plan.type, item) && plan.mapValueRules) this.violations(checkValue(plan.mapValueRules, item, plan.enumValues));

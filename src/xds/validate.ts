@@ -1,5 +1,5 @@
 import { descriptorProblem } from '../verify/proto-descriptor.js';
-import { checkMessage, type ProtoIssue } from '../verify/proto.js';
+import { checkMessage, ruleViolation, type ProtoIssue } from '../verify/proto.js';
 import { headerLineBreak } from '../verify/proto-rules.js';
 import type { Json } from './resources.js';
 
@@ -51,6 +51,11 @@ function fromInput(issue: ProtoIssue): boolean {
   return issue.message.includes(headerLineBreak);
 }
 
+/** Where and why, for an issue fromInput: `headers[0].key holds a line break or NUL, ...`. */
+function refusal(path: string, issue: ProtoIssue): string {
+  return `${path || '(root)'} ${issue.message.replace(ruleViolation, '')}`;
+}
+
 /** A resource's check: it passes, breaks Envoy's rules through egc's fault (`error`), or through the input's (`refused`, EGC3014). */
 export interface ResourceCheck {
   error?: string;
@@ -62,7 +67,7 @@ export function checkResource(kind: ResourceKind, resource: Json): ResourceCheck
   if (!issues.length) return {};
   if (!issues.every(fromInput)) return { error: describeIssues(kind, resource, issues) };
   const first = issues[0];
-  return { refused: `${kind} ${resource.name ?? resource.clusterName ?? ''} is left out: ${first.path || '(root)'} ${first.message.replace('breaks a validation rule Envoy enforces: ', '')}` };
+  return { refused: `${kind} ${resource.name ?? resource.clusterName ?? ''} is left out: ${refusal(first.path, first)}` };
 }
 
 /**
@@ -85,7 +90,7 @@ export function routeConfigurationCheck(config: Json, checkedRoutes: Set<object>
     if (!indexes) leftOut.set(routes, (indexes = new Set()));
     if (indexes.has(at)) return;
     indexes.add(at);
-    refused.push(`route ${routes[at].name} is left out: ${place![3] || '(root)'} ${issues[index].message.replace('breaks a validation rule Envoy enforces: ', '')}`);
+    refused.push(`route ${routes[at].name} is left out: ${refusal(place![3], issues[index])}`);
   });
   for (const [routes, indexes] of leftOut) {
     for (const at of [...indexes].sort((a, b) => b - a)) routes.splice(at, 1);

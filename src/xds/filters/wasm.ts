@@ -1,4 +1,5 @@
 import type { HTTPListener, HTTPRoute } from '../../ir/types.js';
+import { isHttpURL } from '../../urls.js';
 import { any, type Json } from '../resources.js';
 import { addUrlCluster, noPolicies, perPolicyFilters, perPolicyRouteConfig, routeItems, routesOf, urlClusterName, type FilterOptions, type HttpFilterFeature } from './common.js';
 
@@ -34,9 +35,7 @@ type HttpWasmCode = NonNullable<Wasm['httpWasmCode']>;
  */
 function originURL(code: HttpWasmCode, options: FilterOptions): string | undefined {
   const url = code.originalDownloadingURL;
-  if (options.wasmCacheCluster !== undefined || !code.sha256 || url === undefined || !URL.canParse(url)) return undefined;
-  const scheme = new URL(url).protocol;
-  return scheme === 'http:' || scheme === 'https:' ? url : undefined;
+  return options.wasmCacheCluster === undefined && code.sha256 && isHttpURL(url) ? url : undefined;
 }
 
 /** Where Envoy fetches the module from: the `remote.httpUri` of its code. */

@@ -1,4 +1,4 @@
-/** Checks of the URLs policies give for services Envoy calls (key sets, token endpoints, Wasm modules). */
+/** Checks of the URLs the input gives for services Envoy calls (key sets, token endpoints, Wasm modules). */
 
 /** Whether `text` is an absolute http or https URL with a host: a URL Envoy can fetch from. */
 export function isHttpURL(text: unknown): boolean {
