@@ -104,12 +104,7 @@ function applyToHTTPRoute(ctx: TranslationContext, policy: KubeObject, route: HT
     failRoute(route);
     return;
   }
-  const traffic: TrafficFeatures = cloneData(built.features);
-  // Shared, not copied: nothing changes it per route, and reports of a limit Envoy refuses find
-  // the policy by its IR limits (TranslationContext.irSources).
-  if (built.features.rateLimit) traffic.rateLimit = built.features.rateLimit;
-  // Copied, since an active check takes the route's hostname.
-  keepHealthCheckSources(ctx, built.features.healthCheck, traffic.healthCheck);
+  const traffic: TrafficFeatures = cloneData(built.features, ctx.irSources);
   const timeout = mergeTimeouts(built.timeout, route.traffic?.timeout);
   if (timeout) traffic.timeout = timeout;
   // An active HTTP health check without a host asks for the route's own hostname.
@@ -124,19 +119,10 @@ function applyToTCPRoute(ctx: TranslationContext, route: TCPRoute, built: BuiltT
   const { loadBalancer, proxyProtocol, healthCheck, circuitBreaker, tcpKeepalive, backendConnection, dns } = built.features;
   const settings: Record<string, unknown> = { loadBalancer, proxyProtocol, healthCheck, circuitBreaker, tcpKeepalive, timeout: built.timeout, backendConnection, dns };
   for (const [key, value] of Object.entries(settings)) {
-    if (value !== undefined) route[key] = cloneData(value);
+    if (value !== undefined) route[key] = cloneData(value, ctx.irSources);
   }
-  keepHealthCheckSources(ctx, healthCheck, route.healthCheck as TrafficFeatures['healthCheck']);
   const http = (route.healthCheck as TrafficFeatures['healthCheck'])?.active?.http;
   if (http && http.host === undefined) http.host = '';
-}
-
-/** A route's copies of the policy's health checks come from where the policy's do (TranslationContext.irSources). */
-function keepHealthCheckSources(ctx: TranslationContext, original: TrafficFeatures['healthCheck'], copy: TrafficFeatures['healthCheck']): void {
-  for (const kind of ['active', 'passive'] as const) {
-    const source = original?.[kind] && ctx.irSources.get(original[kind]);
-    if (source && copy?.[kind]) ctx.irSources.set(copy[kind], source);
-  }
 }
 
 function applyToUDPRoute(route: UDPRoute, built: BuiltTrafficFeatures): void {

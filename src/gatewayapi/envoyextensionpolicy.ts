@@ -151,15 +151,6 @@ export const envoyExtensionPolicyKind: RoutePolicyKind = {
   plural: 'envoyExtensionPolicies',
   field: 'envoyExtensions',
   build: buildExtensions,
-  // Each route's Wasm modules come from where the policy's do.
-  copied(ctx, value, copy) {
-    const wasms = value.wasms as object[] | undefined;
-    const copies = copy.wasms as object[] | undefined;
-    wasms?.forEach((wasm, index) => {
-      const source = ctx.irSources.get(wasm);
-      if (source && copies) ctx.irSources.set(copies[index], source);
-    });
-  },
 };
 
 export function processEnvoyExtensionPolicies(ctx: TranslationContext): void {

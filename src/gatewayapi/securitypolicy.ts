@@ -40,8 +40,6 @@ export interface RoutePolicyKind {
   field: 'security' | 'envoyExtensions';
   /** Translates a policy's spec: the field's value, or undefined to leave routes untouched, plus errors. */
   build(ctx: TranslationContext, policy: KubeObject): { value?: Record<string, unknown>; errors: Error[] };
-  /** Called with a route's copy of the value, for what must know the copy (TranslationContext.irSources). */
-  copied?(ctx: TranslationContext, value: Record<string, unknown>, copy: Record<string, unknown>): void;
 }
 
 function httpRoutesOf(ctx: TranslationContext, irKey: string): { listenerName: string; route: HTTPRoute }[] {
@@ -52,12 +50,8 @@ function httpRoutesOf(ctx: TranslationContext, irKey: string): { listenerName: s
  * Sets the policy's features on an IR route. A policy with errors makes the route answer 500:
  * serving it without (part of) its security or extensions would fail open.
  */
-function applyToRoute(ctx: TranslationContext, route: HTTPRoute, policyKind: RoutePolicyKind, value: Record<string, unknown> | undefined, errors: readonly Error[]): void {
-  if (value) {
-    const copy = cloneData(value);
-    route[policyKind.field] = copy;
-    policyKind.copied?.(ctx, value, copy);
-  }
+function applyToRoute(ctx: TranslationContext, route: HTTPRoute, field: RoutePolicyKind['field'], value: Record<string, unknown> | undefined, errors: readonly Error[]): void {
+  if (value) route[field] = cloneData(value, ctx.irSources);
   if (errors.length) route.directResponse = { statusCode: 500 };
 }
 
@@ -102,7 +96,7 @@ export function attachRoutePolicies(ctx: TranslationContext, policyKind: RoutePo
       }
       routeTarget.attached = true;
       const { value, errors } = build(policy);
-      for (const irRoute of irRoutes.get(irRoutePrefix(route)) ?? []) applyToRoute(ctx, irRoute, policyKind, value, errors);
+      for (const irRoute of irRoutes.get(irRoutePrefix(route)) ?? []) applyToRoute(ctx, irRoute, policyKind.field, value, errors);
       const error = joinErrors(errors);
       if (error) setTranslationError(policy, ancestors, run.controllerName, policyErrorMessage(error));
       setAcceptedIfUnsetOnEntry(policy, ancestors, run.controllerName);
@@ -131,7 +125,7 @@ export function attachRoutePolicies(ctx: TranslationContext, policyKind: RoutePo
         if (target.sectionName !== undefined && listenerName !== `${listenerPrefix}${target.sectionName}`) continue;
         // A policy on the route itself is more specific and wins.
         if (route[policyKind.field] !== undefined) continue;
-        applyToRoute(ctx, route, policyKind, value, errors);
+        applyToRoute(ctx, route, policyKind.field, value, errors);
       }
       const error = joinErrors(errors);
       if (error) setTranslationError(policy, ancestors, run.controllerName, policyErrorMessage(error));
