@@ -127,7 +127,6 @@ function emptyListenerDiagnostic(irName: string, gateways: ReadonlyMap<string, K
   return diagnosticAt(gateway, ['spec', 'listeners', Math.max(index, 0)], { code: codes.emptyListener, severity: 'warning', message });
 }
 
-/** A patch the xds stage could not apply, on the patch in its EnvoyPatchPolicy, as its Programmed condition says. */
 /** A part of the proxy left out (EGC3014), located on the input it comes from when the IR tells. */
 function refusedPartDiagnostic(proxy: string, refused: RefusedPart, irSources: WeakMap<object, IRSource>): Diagnostic {
   const message = `proxy ${proxy}: ${refused.message}`;
@@ -136,6 +135,7 @@ function refusedPartDiagnostic(proxy: string, refused: RefusedPart, irSources: W
   return diagnosticAt(source.object, source.path, { code: codes.envoyWouldRefuse, message });
 }
 
+/** A patch the xds stage could not apply, on the patch in its EnvoyPatchPolicy, as its Programmed condition says. */
 function patchFailureDiagnostic(failure: PatchFailure, patchPolicies: ReadonlyMap<string, KubeObject>): Diagnostic {
   const ancestors = failure.ancestors.map((ref: any) => `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`).join(', ');
   const init = {

@@ -2,6 +2,9 @@
  * `backendSettings` (Envoy Gateway's ClusterSettings) of an external service — ext_authz,
  * ext_proc, an OIDC provider — as the IR's traffic features of that service's cluster.
  */
+import type { HealthCheck } from '../ir/types.js';
+import type { KubeObject } from '../load/resource.js';
+import type { IRSource } from './context.js';
 import { parseQuantity, quantityAsInteger } from './units.js';
 
 function quantity(value: unknown, field: string): number {
@@ -53,13 +56,27 @@ function tcpKeepalive(spec: any): Record<string, unknown> {
   return out;
 }
 
-/** The IR traffic features of a ClusterSettings spec, or undefined when it sets nothing. */
-export function trafficFromClusterSettings(spec: any): Record<string, unknown> | undefined {
+/** Where a ClusterSettings spec is: the object and the path of the spec in it. */
+export interface ClusterSettingsSource {
+  irSources: WeakMap<object, IRSource>;
+  object: KubeObject;
+  path: (string | number)[];
+}
+
+/**
+ * The IR traffic features of a ClusterSettings spec, or undefined when it sets nothing. Its
+ * health checks are recorded as coming from `source`, where a setting Envoy refuses is reported.
+ */
+export function trafficFromClusterSettings(spec: any, source: ClusterSettingsSource): Record<string, unknown> | undefined {
   if (!spec || typeof spec !== 'object') return undefined;
   const traffic: Record<string, unknown> = {};
   if (spec.loadBalancer) traffic.loadBalancer = loadBalancer(spec.loadBalancer);
   if (spec.proxyProtocol) traffic.proxyProtocol = { version: spec.proxyProtocol.version };
-  if (spec.healthCheck) traffic.healthCheck = structuredClone(spec.healthCheck);
+  if (spec.healthCheck) {
+    const healthCheck: HealthCheck = structuredClone(spec.healthCheck);
+    recordHealthCheckSources(source.irSources, healthCheck, source.object, [...source.path, 'healthCheck']);
+    traffic.healthCheck = healthCheck;
+  }
   if (spec.circuitBreaker) traffic.circuitBreaker = structuredClone(spec.circuitBreaker);
   if (spec.timeout) traffic.timeout = structuredClone(spec.timeout);
   if (spec.tcpKeepalive) traffic.tcpKeepalive = tcpKeepalive(spec.tcpKeepalive);
@@ -68,4 +85,13 @@ export function trafficFromClusterSettings(spec: any): Record<string, unknown> |
   if (spec.http2) traffic.http2 = http2(spec.http2);
   if (spec.dns) traffic.dns = structuredClone(spec.dns);
   return Object.keys(traffic).length ? traffic : undefined;
+}
+
+/**
+ * Records where a health check's active and passive parts come from (`path` of the healthCheck
+ * in `object`), so that a setting Envoy refuses is reported there (TranslationContext.irSources).
+ */
+export function recordHealthCheckSources(irSources: WeakMap<object, IRSource>, healthCheck: HealthCheck | undefined, object: KubeObject, path: (string | number)[]): void {
+  if (healthCheck?.active) irSources.set(healthCheck.active, { object, path: [...path, 'active'] });
+  if (healthCheck?.passive) irSources.set(healthCheck.passive, { object, path: [...path, 'passive'] });
 }

@@ -30,7 +30,7 @@ function buildExtProc(ctx: TranslationContext, policy: KubeObject, spec: any, in
     destination: extServiceDestination(ctx, policy, refs, 'GRPC', `${configName(policy)}/${index}`),
     authority: extServiceAuthority(policy, refs),
   };
-  const traffic = trafficFromClusterSettings(spec.backendSettings);
+  const traffic = trafficFromClusterSettings(spec.backendSettings, { irSources: ctx.irSources, object: policy, path: ['spec', 'extProc', index, 'backendSettings'] });
   if (traffic) extProc.traffic = traffic;
   if (spec.messageTimeout !== undefined) {
     const timeout = normalizeGoDuration(spec.messageTimeout);

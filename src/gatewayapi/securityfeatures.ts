@@ -158,7 +158,9 @@ export function buildExtAuth(ctx: TranslationContext, policy: KubeObject, spec: 
   const extAuth: Json = { name: securityConfigName(policy), failOpen: spec.failOpen === true };
   const headersToExtAuth = fieldOf(spec, 'headersToExtAuth');
   if (headersToExtAuth?.length) extAuth.headersToExtAuth = [...headersToExtAuth];
-  const traffic = trafficFromClusterSettings(fieldOf(service, 'backendSettings') ?? fieldOf(spec, 'backendSettings'));
+  const serviceSettings = fieldOf(service, 'backendSettings');
+  const settingsPath = serviceSettings ? ['spec', 'extAuth', http ? 'http' : 'grpc', 'backendSettings'] : ['spec', 'extAuth', 'backendSettings'];
+  const traffic = trafficFromClusterSettings(serviceSettings ?? fieldOf(spec, 'backendSettings'), { irSources: ctx.irSources, object: policy, path: settingsPath });
   if (traffic) extAuth.traffic = traffic;
   if (spec.recomputeRoute !== undefined) extAuth.recomputeRoute = spec.recomputeRoute;
   if (spec.bodyToExtAuth) extAuth.bodyToExtAuth = { maxRequestBytes: spec.bodyToExtAuth.maxRequestBytes };
@@ -214,7 +216,7 @@ function buildOIDCProvider(ctx: TranslationContext, policy: KubeObject, spec: an
     const protocol = String(spec.tokenEndpoint ?? spec.issuer ?? '').startsWith('https://') ? 'HTTPS' : 'HTTP';
     provider.destination = extServiceDestination(ctx, policy, refs, protocol, `${securityConfigName(policy)}/0`);
   }
-  const traffic = trafficFromClusterSettings(spec.backendSettings);
+  const traffic = trafficFromClusterSettings(spec.backendSettings, { irSources: ctx.irSources, object: policy, path: ['spec', 'oidc', 'provider', 'backendSettings'] });
   if (traffic) provider.traffic = traffic;
   let { authorizationEndpoint, tokenEndpoint } = spec;
   if (!authorizationEndpoint || !tokenEndpoint) {

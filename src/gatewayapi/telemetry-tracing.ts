@@ -46,7 +46,7 @@ export function tracingIR(
   ctx.irSources.set(result, { object: envoyProxy, path: providerPath });
   let traffic: Record<string, unknown> | undefined;
   try {
-    traffic = trafficFromClusterSettings(provider.backendSettings);
+    traffic = trafficFromClusterSettings(provider.backendSettings, { irSources: ctx.irSources, object: envoyProxy, path: [...providerPath, 'backendSettings'] });
   } catch (error) {
     throw new TelemetryError((error as Error).message, [...providerPath, 'backendSettings'], codes.badPattern);
   }

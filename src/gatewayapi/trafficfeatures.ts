@@ -6,6 +6,7 @@
 import type { CircuitBreaker, HealthCheck, LoadBalancer, Retry, StringMatch, TrafficFeatures, TrafficTimeout } from '../ir/types.js';
 import type { KubeObject } from '../load/resource.js';
 import { buildHTTP2Settings, buildKeepalive, bufferLimitOf } from './clienttrafficpolicy.js';
+import { recordHealthCheckSources } from './clustersettings.js';
 import type { TranslationContext } from './context.js';
 import { joinErrors, PolicyError } from './policy.js';
 import { validateRegex } from './regex.js';
@@ -40,10 +41,8 @@ export function buildTrafficFeatures(ctx: TranslationContext, policy: KubeObject
   if (spec.proxyProtocol) features.proxyProtocol = { version: spec.proxyProtocol.version };
   if (spec.healthCheck) {
     attempt('HealthCheck', () => {
-      const healthCheck = (features.healthCheck = buildHealthCheck(spec.healthCheck));
-      // For reports of a setting Envoy refuses (TranslationContext.irSources).
-      if (healthCheck.active) ctx.irSources.set(healthCheck.active, { object: policy, path: ['spec', 'healthCheck', 'active'] });
-      if (healthCheck.passive) ctx.irSources.set(healthCheck.passive, { object: policy, path: ['spec', 'healthCheck', 'passive'] });
+      features.healthCheck = buildHealthCheck(spec.healthCheck);
+      recordHealthCheckSources(ctx.irSources, features.healthCheck, policy, ['spec', 'healthCheck']);
     });
   }
   if (spec.circuitBreaker) attempt('CircuitBreaker', () => (features.circuitBreaker = buildCircuitBreaker(spec.circuitBreaker)));
