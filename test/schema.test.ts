@@ -537,3 +537,36 @@ describe('secret values in schema messages', () => {
     assert.equal(only(spaced.diagnostics, codes.badPattern).path, 'data.a');
   });
 });
+
+describe('negative numbers Envoy reads as unsigned (EGC2011)', () => {
+  const policy = (abort: string) => `apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: BackendTrafficPolicy
+metadata:
+  name: chaos
+spec:
+  targetRefs:
+    - group: gateway.networking.k8s.io
+      kind: HTTPRoute
+      name: app
+  faultInjection:
+    abort:
+${abort}
+`;
+
+  it('warns, keeping the object, for a negative gRPC status and delay percentage', () => {
+    const result = check(`${policy('      grpcStatus: -2\n      percentage: 50')}    delay:\n      fixedDelay: 1s\n      percentage: -0.5\n`);
+    assert.equal(result.valid.length, 1);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.code, d.severity, d.path, d.message]),
+      [
+        ['EGC2011', 'warning', 'spec.faultInjection.delay.percentage', 'fault delay percentage -0.5 is negative; Envoy Gateway converts it to an unsigned share, which Envoy reads as above 100%: every request is delayed'],
+        ['EGC2011', 'warning', 'spec.faultInjection.abort.grpcStatus', 'fault abort grpcStatus -2 is negative; Envoy Gateway converts it to an unsigned number, so aborted gRPC requests get grpc-status 4294967294'],
+      ],
+    );
+  });
+
+  it('says nothing of a negative share too small for Envoy to see, nor of numbers from 0 up', () => {
+    assert.deepEqual(check(policy('      httpStatus: 503\n      percentage: -0.00001')).diagnostics, []);
+    assert.deepEqual(check(policy('      grpcStatus: 0\n      percentage: 0')).diagnostics, []);
+  });
+});

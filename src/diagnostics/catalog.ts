@@ -44,6 +44,7 @@ const entries: Partial<Record<keyof typeof codes, Entry>> = {
   celRule: { title: 'Validation rule failed', help: 'The object breaks one of the API\'s cross-field validation rules (CEL); the message says which.', severity: 'error' },
   unknownApiVersion: { title: 'Unknown apiVersion', help: 'Use an apiVersion at which this kind is served; the message lists them.', severity: 'error' },
   legacyApiVersion: { title: 'Legacy apiVersion', help: 'This apiVersion is no longer served; it is read as the current one, but update the manifest.', severity: 'warning' },
+  negativeUnsigned: { title: 'Negative number Envoy reads as unsigned', help: 'The API allows a negative number here, but Envoy takes an unsigned one: Envoy Gateway converts it to uint32, so -1 becomes 4294967295 (retry attempts, a fault\'s gRPC status), and a negative fault percentage means every request. egc writes the same value and says what Envoy will do; use a number from 0 up.', severity: 'warning' },
 
   gatewayClassNotAccepted: { title: 'GatewayClass not accepted', help: 'The GatewayClass status is Accepted=False; the message gives the reason. Its Gateways are not programmed.', severity: 'error' },
   gatewayNotAccepted: { title: 'Gateway not accepted', help: 'The Gateway status is Accepted=False; the message gives the reason. None of its listeners are programmed.', severity: 'error' },

@@ -29,6 +29,8 @@ export const codes = {
   celRule: 'EGC2008',
   unknownApiVersion: 'EGC2009',
   legacyApiVersion: 'EGC2010',
+  /** A negative number where Envoy takes an unsigned one: it wraps, as in the reference. */
+  negativeUnsigned: 'EGC2011',
 
   // Translation: a resource or part of one was not accepted, or a reference did not resolve
   gatewayClassNotAccepted: 'EGC3001',

@@ -14,6 +14,7 @@ import { groupOf, type KubeObject } from '../load/resource.js';
 import { sourceOf } from '../load/source.js';
 import { checkCelRules } from './cel.js';
 import { kinds, validators, type GeneratedError, type GeneratedKind } from './generated/validators.js';
+import { negativeUnsignedWarnings } from './negative-unsigned.js';
 import { closest } from './suggest.js';
 
 export interface ValidationResult {
@@ -109,6 +110,8 @@ function validateObject(object: KubeObject): Diagnostic[] {
   else {
     const failing = checkCelRules(object, groupKind);
     if (failing.length > 0) diagnostics.push(...failing);
+    const negative = negativeUnsignedWarnings(object);
+    if (negative.length > 0) diagnostics.push(...negative);
   }
   return diagnostics;
 }
