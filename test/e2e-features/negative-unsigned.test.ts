@@ -1,4 +1,4 @@
-// Negative numbers where Envoy takes unsigned ones (fixtures/negative-unsigned.yaml): egc warns
+// Negative numbers where Envoy takes unsigned ones (fixtures/input-negative-unsigned.yaml): egc warns
 // (EGC2011) and writes what Envoy Gateway writes, the number converted to uint32. In a real
 // Envoy, each warning's claim holds: a fault abort percentage of -5 aborts every request, and
 // retry attempts of -1 keep retrying far past the default of 2.
@@ -30,7 +30,7 @@ describe('negative numbers Envoy reads as unsigned', () => {
         response.end(fail ? 'not yet' : 'served');
       },
     });
-    const text = rewrite(readFileSync(join(projectRoot, 'fixtures', 'negative-unsigned.yaml'), 'utf8'), [
+    const text = rewrite(readFileSync(join(projectRoot, 'fixtures', 'input-negative-unsigned.yaml'), 'utf8'), [
       ['port: 8080', `port: ${listenerPort}`],
       ['port: 3000', `port: ${backendPort}`],
     ]);
