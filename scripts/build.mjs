@@ -2,7 +2,7 @@
 // the TypeScript (type-checked) into build/, and the CLI: the bundle dist/egc.cjs, its launcher
 // dist/egc.js and the launcher's code cache dist/egc.cjs.cache.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -31,6 +31,12 @@ await build({
   define: { 'import.meta.url': '__egcModuleUrl' },
   logLevel: 'warning',
 });
+// The CommonJS module wrapper, plus the URL the bundle uses for `import.meta.url`, written into
+// the file rather than added by the launcher: V8 then compiles the file's text as it was read,
+// where a string joined at run time had first to be copied into one piece (4 ms of every start).
+// All on the first line, so line numbers in stack traces stay right.
+const bundle = join(root, 'dist/egc.cjs');
+writeFileSync(bundle, `(function (exports, require, module, __filename, __dirname, __egcModuleUrl) {${readFileSync(bundle, 'utf8')}\n})`);
 await build({
   entryPoints: [join(root, 'src/cli/launcher.ts')],
   outfile: join(root, 'dist/egc.js'),

@@ -28,10 +28,9 @@ try {
   // No cache: compile as usual.
 }
 
-// The CommonJS module wrapper, plus the URL the bundle uses for `import.meta.url` (see
-// scripts/build.mjs); all on the first line, so line numbers in stack traces stay right.
-const wrapped = `(function (exports, require, module, __filename, __dirname, __egcModuleUrl) {${readFileSync(program, 'utf8')}\n})`;
-const script = new Script(wrapped, { filename: program, cachedData });
+// The bundle is already wrapped as a function of the CommonJS module's arguments, plus the URL it
+// uses for `import.meta.url` (see scripts/build.mjs).
+const script = new Script(readFileSync(program, 'utf8'), { filename: program, cachedData });
 const run = script.runInThisContext() as (...args: unknown[]) => void;
 const module = { exports: {} };
 
