@@ -8,6 +8,7 @@ import type { KubeObject } from '../src/load/resource.js';
 import { withImpliedNamespaces } from '../src/gatewayapi/resources.js';
 import { translateGatewayApi } from '../src/gatewayapi/translate.js';
 import { formatGoDuration, parseGoDuration, parseQuantity, quantityAsInteger } from '../src/gatewayapi/units.js';
+import { goDurationNanos } from '../src/xds/duration.js';
 
 const controllerName = 'gateway.envoyproxy.io/gatewayclass-controller';
 const options = { controllerName, namespace: 'envoy-gateway-system', features: { backend: true, envoyPatchPolicy: true }, globalRateLimit: true };
@@ -59,6 +60,14 @@ describe('units', () => {
     assert.equal(formatGoDuration(parseGoDuration('500ms')!), '500ms');
     assert.equal(parseGoDuration('10mib'), undefined);
     assert.equal(parseGoDuration('20kib'), undefined);
+  });
+
+  it('reads microseconds with either sign Go takes, the micro sign and the Greek mu', () => {
+    assert.equal(parseGoDuration('1500\u00b5s'), 1_500_000);
+    assert.equal(parseGoDuration('1500\u03bcs'), 1_500_000);
+    assert.equal(parseGoDuration('2us'), 2_000);
+    assert.equal(formatGoDuration(2_000), '2\u00b5s');
+    assert.equal(goDurationNanos('1s1500\u00b5s'), 1_001_500_000n);
   });
 
   it('reads Kubernetes quantities and prints them canonically', () => {

@@ -27,7 +27,7 @@ export function parseGoDuration(text: string): number | undefined {
   if (rest === '0') return 0;
   if (rest === '') return undefined;
   let total = 0;
-  const part = /^(\d*\.?\d*)(ns|us|µs|μs|ms|s|m|h)/;
+  const part = /^(\d*\.?\d*)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/;
   while (rest !== '') {
     const match = part.exec(rest);
     if (!match || match[1] === '' || match[1] === '.') return undefined;

@@ -16,7 +16,7 @@ const nanosPerUnit: Record<string, bigint> = {
 export function goDurationNanos(text: string): bigint | undefined {
   const trimmed = text.trim();
   if (trimmed === '0') return 0n;
-  const parts = [...trimmed.matchAll(/(\d+)(?:\.(\d+))?(h|ms|m|s|us|µs|ns)/g)];
+  const parts = [...trimmed.matchAll(/(\d+)(?:\.(\d+))?(h|ms|m|s|us|\u00b5s|ns)/g)];
   if (!parts.length || parts.map((p) => p[0]).join('') !== trimmed) return undefined;
   let total = 0n;
   for (const [, whole, fraction = '', unit] of parts) {
