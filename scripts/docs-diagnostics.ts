@@ -12,7 +12,6 @@ import { catalog } from '../src/diagnostics/catalog.js';
 /** Why a code has no runnable example. */
 const noExample: Record<string, string> = {
   EGC1002: 'needs a file the current user cannot read, which a checked-in example cannot be.',
-  EGC1012: 'reserved for YAML warnings; no check emits it yet.',
   EGC3001: '`egc validate` reports it when a GatewayClass\'s computed status is Accepted=False; the translator does not reject any GatewayClass of its controller yet.',
   EGC3002: '`egc validate` reports it when a Gateway\'s computed status is Accepted=False; today problems are reported on the listeners (EGC3003).',
   EGC4001: 'only a bug in egc produces it: the generated configuration failed the strict proto check.',

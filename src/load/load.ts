@@ -315,7 +315,7 @@ function parseText(file: string, text: string, options: LoadOptions, cache: Scal
       continue;
     }
     for (const warning of document.warnings) {
-      diagnostics.push({ code: codes.yamlWarning, severity: 'warning', message: firstLine(warning.message), ...atOffset(warning.pos[0]) });
+      diagnostics.push({ code: codes.yamlWarning, severity: 'warning', message: yamlWarningMessage(warning), ...atOffset(warning.pos[0]) });
     }
     // An empty document (a stray or trailing `---`) is nothing, as kubectl treats it.
     if (!hasContent(document)) continue;
@@ -455,6 +455,13 @@ function toJsonValues(
 
 function firstLine(message: string): string {
   return message.split('\n')[0].trim();
+}
+
+/** The yaml package's warning in our words where it is terse (an unknown tag), else its own first line. */
+function yamlWarningMessage(warning: { code: string; message: string }): string {
+  const unresolved = /^Unresolved tag: (.*)$/.exec(firstLine(warning.message));
+  if (warning.code === 'TAG_RESOLVE_FAILED' && unresolved) return `unknown YAML tag \`${unresolved[1]}\`; the value is read as if it had no tag`;
+  return firstLine(warning.message);
 }
 
 /** The API group of an apiVersion as duplicates are told apart: the whole apiVersion when it has no `/`. */
