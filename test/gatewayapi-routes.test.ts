@@ -332,3 +332,36 @@ describe('GRPCRoute', () => {
     assert.deepEqual(irRoute.destination, { name: 'grpcroute/default/grpcroute-1/rule/0', settings: [{ weight: 1 }] });
   });
 });
+
+describe("a Service's address type", () => {
+  // Counted per EndpointSlice of the Service, as the reference does, whether or not a slice has
+  // an endpoint on the port the route names.
+  const slice = (name: string, addressType: string, portName: string, address: string): KubeObject => ({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name, namespace: 'default', labels: { 'kubernetes.io/service-name': 'service-3' } },
+    addressType,
+    ports: [{ name: portName, port: 8080, protocol: 'TCP' }],
+    endpoints: [{ addresses: [address], conditions: { ready: true } }],
+  });
+  const service3: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'service-3', namespace: 'default' }, spec: { clusterIP: '1.1.1.3', ports: [{ name: 'http', port: 8080, protocol: 'TCP' }] } };
+  const httpRoute = route('HTTPRoute', 'httproute-1', { rules: [{ backendRefs: [{ name: 'service-3', port: 8080 }] }] });
+  httpRoute.apiVersion = gatewayV1;
+  const listener = { name: 'http', protocol: 'HTTP', port: 80 };
+
+  it('is Mixed when another slice of the Service holds FQDNs, even with none on the port', () => {
+    const { xds, objects } = translate(gateway([listener]), service3, slice('ips', 'IPv4', 'http', '7.7.7.7'), slice('names', 'FQDN', 'other', 'app.example.com'), httpRoute);
+    const [irRoute] = xds.http![0].routes!;
+    assert.deepEqual(irRoute.destination!.settings, [{ addressType: 'Mixed', endpoints: [{ host: '7.7.7.7', port: 8080 }], protocol: 'HTTP', weight: 1 }]);
+    assert.ok(
+      conditionsOf(objects.find((o) => o.kind === 'HTTPRoute')!).includes('ResolvedRefs=False/ResolvedRefs: mixed FQDN and IP or Unix address type for the same backendRef is not supported'),
+    );
+  });
+
+  it('is that of the slices when none has an endpoint on the port', () => {
+    const { xds } = translate(gateway([listener]), service3, slice('ips', 'IPv4', 'other', '7.7.7.7'), httpRoute);
+    const [irRoute] = xds.http![0].routes!;
+    assert.deepEqual(irRoute.destination!.settings, [{ addressType: 'IP', protocol: 'HTTP', weight: 1 }]);
+    assert.deepEqual(irRoute.directResponse, { statusCode: 500 });
+  });
+});

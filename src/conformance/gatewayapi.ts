@@ -33,7 +33,6 @@ const statusKeys = [
   'backends',
 ];
 
-/** Runs one case from its parsed input and expectation documents; never throws. */
 /** Translates one case's input with the settings the reference ran under; throws what translation throws. */
 export function translateCase(name: string, objects: KubeObject[]): ReturnType<typeof translateGatewayApi> {
   const enabled = !featuresDisabledCases.has(name);
@@ -45,6 +44,7 @@ export function translateCase(name: string, objects: KubeObject[]): ReturnType<t
   });
 }
 
+/** Runs one case from its parsed input and expectation documents; never throws. */
 export function runGatewayApiCase(name: string, input: unknown, expected: unknown): GatewayApiCaseResult {
   const failed = (diff: string): GatewayApiCaseResult => ({ status: false, messages: false, ir: false, diff });
   const { objects, problems } = caseObjects(input);

@@ -265,16 +265,14 @@ function endpointsFromSlices(
   const counts = new Map<DestinationAddressType, number>();
   for (const slice of slices) {
     const sliceType: DestinationAddressType = slice.addressType === 'FQDN' ? 'FQDN' : 'IP';
+    counts.set(sliceType, (counts.get(sliceType) ?? 0) + 1);
     for (const endpoint of slice.endpoints ?? []) {
       if (endpoint.conditions?.ready === false) continue;
       for (const port of slice.ports ?? []) {
         if ((port.name ?? '') !== (portName ?? '') || (port.protocol ?? 'TCP') !== protocol) continue;
-        for (const address of endpoint.addresses ?? []) {
-          endpoints.push({ host: address, port: port.port });
-          counts.set(sliceType, (counts.get(sliceType) ?? 0) + 1);
-        }
+        for (const address of endpoint.addresses ?? []) endpoints.push({ host: address, port: port.port });
       }
     }
   }
-  return { endpoints: compact(endpoints), addressType: addressTypeOf(counts, endpoints.length) };
+  return { endpoints: compact(endpoints), addressType: addressTypeOf(counts, slices.length) };
 }
