@@ -17,13 +17,15 @@ export interface SweepCase {
   text: string;
 }
 
-const stringMutations: [string, (value: string) => string][] = [
-  ['CR/LF appended', (value) => `${value}\r\nx-injected: 1`],
-  ['NUL appended', (value) => `${value}\0x`],
-  ['space appended', (value) => `${value} x`],
+type Mutation = [name: string, change: (value: never) => string | number];
+
+const stringMutations: Mutation[] = [
+  ['CR/LF appended', (value: string) => `${value}\r\nx-injected: 1`],
+  ['NUL appended', (value: string) => `${value}\0x`],
+  ['space appended', (value: string) => `${value} x`],
   ['emptied', () => ''],
 ];
-const numberMutations: [string, () => number][] = [
+const numberMutations: Mutation[] = [
   ['-1', () => -1],
   ['0', () => 0],
   ['2^31-1', () => 2 ** 31 - 1],
@@ -45,8 +47,7 @@ function leavesOf(documents: readonly unknown[]): Leaf[] {
     if (typeof value === 'string' || typeof value === 'number') {
       const type = typeof value as Leaf['type'];
       leaves.push({ path, type, field: `${kind}:${path.slice(1).filter((key) => typeof key === 'string').join('.')}:${type}` });
-    }
-    else if (Array.isArray(value)) value.forEach((item, index) => walk(item, [...path, index]));
+    } else if (Array.isArray(value)) value.forEach((item, index) => walk(item, [...path, index]));
     else if (value !== null && typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) {
         if (path.length === 1 && ['apiVersion', 'kind', 'metadata', 'status'].includes(key)) continue;
@@ -76,7 +77,7 @@ export function* sweepCases(seeds: readonly Seed[], options: { eachField?: boole
         let parent: any = copy;
         for (const key of path.slice(0, -1)) parent = parent[key];
         const leaf = path[path.length - 1];
-        parent[leaf] = (change as (value: any) => unknown)(parent[leaf]);
+        parent[leaf] = change(parent[leaf] as never);
         yield { seed: seed.name, path, mutation, text: toYamlStream(copy) };
       }
     }
