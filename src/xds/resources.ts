@@ -32,6 +32,11 @@ export class EnvoyWouldRefuse extends Error {
   ) {
     super(message);
   }
+
+  /** The report of `part` (`cluster NAME`, `route NAME`) left out for this reason. */
+  leftOut(part: string): RefusedPart {
+    return { message: `${part} is left out: ${this.message}`, about: this.about };
+  }
 }
 
 /**

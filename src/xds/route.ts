@@ -329,7 +329,7 @@ export class RouteBuilder {
         try {
           envoyRoute = this.route(route, altSvc);
         } catch (error) {
-          if (error instanceof EnvoyWouldRefuse) onRefused({ message: `route ${route.name} is left out: ${error.message}`, about: error.about });
+          if (error instanceof EnvoyWouldRefuse) onRefused(error.leftOut(`route ${route.name}`));
           else onError(`route ${route.name}: ${error instanceof Error ? error.message : String(error)}`);
         }
       }

@@ -117,7 +117,7 @@ function translate(xds: Xds, options: XdsOptions): XdsResult {
     } catch (error) {
       if (!(error instanceof EnvoyWouldRefuse)) throw error;
       // Left out: routes to it answer 503 (route configurations do not check their clusters).
-      inputErrors.push({ message: `cluster ${destination.name} is left out: ${error.message}`, about: error.about });
+      inputErrors.push(error.leftOut(`cluster ${destination.name}`));
       return;
     }
     // An invalid endpoint assignment drops its cluster too: the reference adds the EDS

@@ -150,7 +150,7 @@ export function addDestinationCluster(
     addCluster(out, buildCluster({ name: destination.name, settings, http2: options.grpc, traffic: options.traffic, metrics: xds.metrics }));
   } catch (error) {
     if (!(error instanceof EnvoyWouldRefuse)) throw error;
-    out.refused.push({ message: `cluster ${destination.name} is left out: ${error.message}`, about: error.about });
+    out.refused.push(error.leftOut(`cluster ${destination.name}`));
   }
 }
 
