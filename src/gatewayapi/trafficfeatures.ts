@@ -104,12 +104,12 @@ function buildLocalRateLimit(local: any): { ir: Record<string, unknown>; limits:
   // The IR limit of each rule, by the rule's index.
   const limits = new Map<number, object>();
   let defaultLimit: { requests: number; unit: string } | undefined;
-  rules.forEach((rule, index) => {
-    if (rule.clientSelectors?.length) return;
+  for (const [index, rule] of rules.entries()) {
+    if (rule.clientSelectors?.length) continue;
     if (defaultLimit) throw new PolicyError('local rateLimit can not have more than one rule without clientSelectors');
     defaultLimit = { requests: rule.limit.requests, unit: rule.limit.unit };
     limits.set(index, defaultLimit);
-  });
+  }
   defaultLimit ??= { requests: maxUint32, unit: 'Second' };
   const irRules: Record<string, any>[] = [];
   for (const [index, rule] of rules.entries()) {
