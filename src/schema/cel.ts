@@ -2,9 +2,11 @@
  * The CEL stage of schema validation: the `x-kubernetes-validations` rules of the CRDs, which
  * the API server evaluates after the OpenAPI checks. The rules live in schemas/*.json (keyword
  * `x-egc-cel` on each kind's schema, with the data path of the node each rule is attached to);
- * scripts/build-validators.mjs parses them into generated/cel-rules.ts. Each rule is planned on
- * first use, so a run pays only for the rules of the nodes its input has; most rules are first
- * evaluated directly (cel-direct.ts), and the interpreter runs only where that is not sure.
+ * scripts/build-validators.mjs parses them into generated/cel-rules.ts, and writes the code
+ * testing that all rules of a node hold into generated/cel-direct-rules.ts. A kind is planned on
+ * first use, so a run pays only for the kinds its input has. A node's rules are first tested
+ * together by that code; where they do not all hold, each is evaluated directly (cel-direct.ts),
+ * and the interpreter runs only where that is not sure.
  */
 import type { CelEnv, CelResult } from '@bufbuild/cel';
 import { RE2JS } from 're2js';
@@ -14,8 +16,9 @@ import { formatPath, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { KubeObject } from '../load/resource.js';
 import { decodeExpr, type EncodedExpr } from './cel-ast.js';
 import { celExtensions, celLibrary } from './cel-library.js';
-import { compileDirect, type DirectRule } from './cel-direct.js';
+import { allHoldTest, compileDirect, type DirectRule } from './cel-direct.js';
 import { sameInJavaScript } from './cel-regex.js';
+import { celDirectRules } from './generated/cel-direct-rules.js';
 import { celKindTables, type CelKind, type CelRuleSpec } from './generated/cel-rules.js';
 
 type Segment = string | number;
@@ -59,6 +62,8 @@ interface PathTree {
   defaultsBelow: boolean;
   /** The rules attached to the node this path ends at. */
   rules: PlannedRule[];
+  /** Whether all of `rules` hold, evaluated directly (see allHoldTest); absent when some rule has no direct form. */
+  allHold?: (self: unknown) => boolean;
   // Filled by finishTree once every path is in, as arrays: the walks run over these for every object.
   /** Whether a rule is attached at or below this node: other subtrees need no rules walk. */
   rulesBelow: boolean;
@@ -147,9 +152,14 @@ function kindPlan(groupKind: string): KindPlan | null {
       for (const node of visited) node.defaultsBelow = true;
     }
     let order = 0;
+    const directCode = celDirectRules[groupKind] ?? {};
     for (const rule of kind.rules) {
       if (rule.skip) continue;
-      treeNode(tree, parsePath(rule.path)).pop()!.rules.push({ rule, order: order++ });
+      const segments = parsePath(rule.path);
+      const node = treeNode(tree, segments).pop()!;
+      node.rules.push({ rule, order: order++ });
+      const code = directCode[segments.join('.')];
+      if (code) node.allHold ??= allHoldTest(code, re2js);
     }
     finishTree(tree);
     found = { tree };
@@ -217,13 +227,15 @@ interface OrderedFailure extends CelFailure {
  */
 function walkRules(value: unknown, tree: PathTree, path: Segment[], interpretOnly: boolean, failures: OrderedFailure[]): void {
   const rules = tree.rules;
-  for (let index = 0; index < rules.length; index++) {
-    const planned = rules[index];
-    const message = evaluate(planned, value, interpretOnly);
-    if (message === undefined) continue;
-    const rule = planned.rule;
-    const at = rule.fieldPath ? [...path, ...parseFieldPath(rule.fieldPath)] : path.slice();
-    failures.push({ rule, path: at, message, order: planned.order });
+  if (rules.length > 0 && (interpretOnly || tree.allHold === undefined || !tree.allHold(value))) {
+    for (let index = 0; index < rules.length; index++) {
+      const planned = rules[index];
+      const message = evaluate(planned, value, interpretOnly);
+      if (message === undefined) continue;
+      const rule = planned.rule;
+      const at = rule.fieldPath ? [...path, ...parseFieldPath(rule.fieldPath)] : path.slice();
+      failures.push({ rule, path: at, message, order: planned.order });
+    }
   }
   const each = tree.each?.rulesBelow ? tree.each : undefined;
   if (Array.isArray(value)) {
