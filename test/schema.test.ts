@@ -169,6 +169,25 @@ describe('schema validation', () => {
     assert.equal(diagnostics[0].message, '`spec.rules[0].filters[0].requestHeaderModifier.set[0].name` must not be empty');
   });
 
+  it('bounds string lengths in code points, as Kubernetes counts them', () => {
+    // A header value allows 1 to 4096 characters; an emoji is one code point in two UTF-16 units.
+    const withValue = (value: string) =>
+      check(
+        quickstart.replace(
+          '      matches:\n',
+          `      filters:\n        - type: RequestHeaderModifier\n          requestHeaderModifier:\n            set:\n              - name: x-test\n                value: "${value}"\n      matches:\n`,
+        ),
+      ).diagnostics;
+    const path = '`spec.rules[0].filters[0].requestHeaderModifier.set[0].value`';
+    assert.deepEqual(withValue('\u{1F600}'.repeat(4096)), []);
+    assert.deepEqual(withValue('a'.repeat(4096)), []);
+    assert.equal(only(withValue('\u{1F600}'.repeat(4097)), codes.outOfRange).message.startsWith(`${path} must be at most 4096 characters long`), true);
+    assert.equal(only(withValue('a'.repeat(4097)), codes.outOfRange).message.startsWith(`${path} must be at most 4096 characters long`), true);
+    // One emoji is one character: not too short for a bound of 1, where the empty string is.
+    assert.deepEqual(withValue('\u{1F600}'), []);
+    assert.equal(only(withValue(''), codes.outOfRange).message, `${path} must not be empty`);
+  });
+
   it('excludes the invalid object and keeps its valid sibling', () => {
     const text = quickstart.replace('port: 3000', 'port: -1');
     const result = check(text);

@@ -135,7 +135,8 @@ function add(left: unknown, right: unknown): unknown {
 }
 
 function itemAt(list: unknown, index: unknown): unknown {
-  if (!Array.isArray(list) || typeof index !== 'bigint' || index < 0n || index >= BigInt(list.length)) throw giveUp;
+  // Number(index), not BigInt(list.length): that would allocate on every call.
+  if (!Array.isArray(list) || typeof index !== 'bigint' || index < 0n || Number(index) >= list.length) throw giveUp;
   return list[Number(index)];
 }
 
