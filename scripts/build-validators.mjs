@@ -328,18 +328,18 @@ function buildCel(entries) {
 }
 
 /**
- * generated/cel-direct-rules.ts: per kind and per node with rules (its rule path, `[*]` written
- * `.*`), the code testing that all of the node's rules hold, from src/schema/cel-codegen.ts.
+ * generated/cel-direct-rules.ts: per kind and per node with rules (ruleNodeKey of its rule path),
+ * the code testing that all of the node's rules hold, from src/schema/cel-codegen.ts.
  * A node with a rule the direct evaluation does not handle has none. `entries` hold compiledRules.
  */
 function directRulesModule(entries) {
-  const { directSource } = celCodegen();
+  const { directSource, ruleNodeKey } = celCodegen();
   const kinds = [];
   for (const { key, rules } of entries) {
     const byNode = new Map();
     for (const rule of rules) {
       if (rule.skip) continue;
-      const node = rule.path.replace(/\[\*\]/g, '.*');
+      const node = ruleNodeKey(rule.path);
       if (!byNode.has(node)) byNode.set(node, []);
       byNode.get(node).push(rule.ast);
     }

@@ -11,6 +11,7 @@ import { generateInputs } from '../src/bench/generate.js';
 import { parseTexts } from '../src/load/load.js';
 import { groupOf } from '../src/load/resource.js';
 import { celRulesOf, failingCelRules } from '../src/schema/cel.js';
+import { ruleNodeKey } from '../src/schema/cel-codegen.js';
 import { allHoldTest, compileDirect, undecided } from '../src/schema/cel-direct.js';
 import { celDirectRules } from '../src/schema/generated/cel-direct-rules.js';
 import { celKindTables } from '../src/schema/generated/cel-rules.js';
@@ -109,7 +110,7 @@ describe('direct CEL evaluation', () => {
       const nodes = new Map<string, EncodedExpr[]>();
       for (const rule of celRulesOf(kind)) {
         if (rule.skip) continue;
-        const node = rule.path.replace(/\[\*\]/g, '.*');
+        const node = ruleNodeKey(rule.path);
         nodes.set(node, [...(nodes.get(node) ?? []), rule.ast as EncodedExpr]);
       }
       const ofKind = objects.filter((object) => `${groupOf(object.apiVersion)}/${object.kind}` === kind);

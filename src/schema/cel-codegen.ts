@@ -19,6 +19,14 @@ import type { EncodedExpr } from './cel-ast.js';
  */
 export const reservedEscape = /^__(true|false|null|in|as|break|const|continue|else|for|function|if|import|let|loop|package|namespace|return|var|void|while)__$/;
 
+/**
+ * The key of the node a rule path names, as generated/cel-direct-rules.ts lists a node's code:
+ * `spec.rules[*].matches` → `spec.rules.*.matches` (the path's segments, joined by dots).
+ */
+export function ruleNodeKey(path: string): string {
+  return path.replace(/\[\*\]/g, '.*');
+}
+
 /** What the generated code takes from its `runtime` argument (see cel-direct.ts). */
 export const runtimeNames = ['giveUpNow', 'sizeOf', 'sameKind', 'intOperand', 'add', 'itemAt', 'inList', 'itemsOf', 'hasOwn', 'matches'] as const;
 

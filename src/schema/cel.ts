@@ -16,6 +16,7 @@ import { formatPath, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { KubeObject } from '../load/resource.js';
 import { decodeExpr, type EncodedExpr } from './cel-ast.js';
 import { celExtensions, celLibrary } from './cel-library.js';
+import { ruleNodeKey } from './cel-codegen.js';
 import { allHoldTest, compileDirect, type DirectRule } from './cel-direct.js';
 import { sameInJavaScript } from './cel-regex.js';
 import { celDirectRules } from './generated/cel-direct-rules.js';
@@ -155,10 +156,9 @@ function kindPlan(groupKind: string): KindPlan | null {
     const directCode = celDirectRules[groupKind] ?? {};
     for (const rule of kind.rules) {
       if (rule.skip) continue;
-      const segments = parsePath(rule.path);
-      const node = treeNode(tree, segments).pop()!;
+      const node = treeNode(tree, parsePath(rule.path)).pop()!;
       node.rules.push({ rule, order: order++ });
-      const code = directCode[segments.join('.')];
+      const code = directCode[ruleNodeKey(rule.path)];
       if (code) node.allHold ??= allHoldTest(code, re2js);
     }
     finishTree(tree);
@@ -406,7 +406,7 @@ const parsedPaths = new Map<string, string[]>();
 function parsePath(path: string): string[] {
   let segments = parsedPaths.get(path);
   if (!segments) {
-    segments = path === '' ? [] : path.replace(/\[\*\]/g, '.*').split('.');
+    segments = path === '' ? [] : ruleNodeKey(path).split('.');
     parsedPaths.set(path, segments);
   }
   return segments;
